@@ -1,0 +1,85 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from suishoupai.timelimits.models import LimitUnit
+
+
+class CategoryKind(models.TextChoices):
+    COMPONENT = "component", _("Component (部件)")
+    EVENT = "event", _("Event (事件)")
+
+
+class Category(models.Model):
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CategoryKind.choices)
+    icon = models.CharField(_("icon"), max_length=32, blank=True)
+    hint = models.CharField(_("hint"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subcategory(models.Model):
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        related_name="subcategories",
+    )
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    hint = models.CharField(_("hint"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("subcategory")
+        verbose_name_plural = _("subcategories")
+        ordering = ["category", "sort_order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.category.name} / {self.name}"
+
+
+class FilingCondition(models.Model):
+    """立案条件: when a report of this subcategory is filed, its handling time
+    limit and the criterion for closing it."""
+
+    subcategory = models.ForeignKey(
+        Subcategory,
+        verbose_name=_("subcategory"),
+        on_delete=models.CASCADE,
+        related_name="conditions",
+    )
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    description = models.CharField(_("filing condition"), max_length=300)
+    limit_amount = models.DecimalField(_("time limit"), max_digits=6, decimal_places=2)
+    limit_unit = models.CharField(_("time limit unit"), max_length=16, choices=LimitUnit.choices)
+    closing_criterion = models.CharField(_("closing criterion"), max_length=300)
+    default_department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("default department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("filing condition")
+        verbose_name_plural = _("filing conditions")
+        ordering = ["subcategory", "sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.description

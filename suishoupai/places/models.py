@@ -1,0 +1,48 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AreaLevel(models.TextChoices):
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Street")
+    COMMUNITY = "community", _("Community")
+    GRID = "grid", _("Unit grid")
+
+
+class Area(models.Model):
+    """A district, street, community or unit grid with its boundary.
+
+    The boundary is GeoJSON (Polygon or MultiPolygon) in WGS-84, whatever the
+    coordinate system of the file it was imported from. Bounding-box columns let
+    a plain indexed query prefilter on SQLite and PostgreSQL alike.
+    """
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=AreaLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent area"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    geometry = models.JSONField(_("boundary (GeoJSON, WGS-84)"), null=True, blank=True)
+    min_lng = models.FloatField(null=True, blank=True)
+    min_lat = models.FloatField(null=True, blank=True)
+    max_lng = models.FloatField(null=True, blank=True)
+    max_lat = models.FloatField(null=True, blank=True)
+    in_service = models.BooleanField(
+        _("in service"),
+        default=True,
+        help_text=_("Reports are accepted only inside districts in service."),
+    )
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["level", "code"]
+
+    def __str__(self) -> str:
+        return self.name
