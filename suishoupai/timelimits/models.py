@@ -47,7 +47,9 @@ class WorkingPeriod(models.Model):
         verbose_name_plural = _("working periods")
         ordering = ["start"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="period_ends_after_start")
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="period_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:
