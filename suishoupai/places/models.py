@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+CODE_MAX_LENGTH = 32
+NAME_MAX_LENGTH = 100
+
 
 class AreaLevel(models.TextChoices):
     DISTRICT = "district", _("District")
@@ -17,8 +20,8 @@ class Area(models.Model):
     a plain indexed query prefilter on SQLite and PostgreSQL alike.
     """
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=CODE_MAX_LENGTH, unique=True)
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     level = models.CharField(_("level"), max_length=16, choices=AreaLevel.choices)
     parent = models.ForeignKey(
         "self",
@@ -38,6 +41,9 @@ class Area(models.Model):
         default=True,
         help_text=_("Reports are accepted only inside districts in service."),
     )
+    # Part of the point-lookup cache version, so a web process notices areas imported by
+    # another process (a management command, another worker) without a restart.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("area")

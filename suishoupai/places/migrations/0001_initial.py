@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
                 ('max_lng', models.FloatField(blank=True, null=True)),
                 ('max_lat', models.FloatField(blank=True, null=True)),
                 ('in_service', models.BooleanField(default=True, help_text='Reports are accepted only inside districts in service.', verbose_name='in service')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='places.area', verbose_name='parent area')),
             ],
             options={

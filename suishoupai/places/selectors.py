@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+import shapely.errors
+from django.db.models import Count, Max
+from shapely.geometry import shape
+
+from .models import Area
+
+# Lower bounds of the metres in one degree, so a box built from them covers the circle whether
+# distances are measured on the WGS-84 ellipsoid (110 574 m per degree of latitude at the
+# equator) or on the mean-radius sphere that haversine uses (111 195 m times cos(lat)).
+_MIN_M_PER_DEG_LNG_AT_EQUATOR = math.pi / 180 * 6371008.8
+_MIN_M_PER_DEG_LAT = 110574.0
+
+
+@dataclass(frozen=True)
+class Location:
+    district: Area | None = None
+    street: Area | None = None
+    community: Area | None = None
+    grid: Area | None = None
+
+
+@dataclass(frozen=True)
+class _AreaIndex:
+    version: tuple[Any, ...]
+    tree: shapely.STRtree
+    geometries: np.ndarray
+    ids: tuple[int, ...]
+    levels: tuple[str, ...]
+    sizes: tuple[float, ...]
+
+
+logger = logging.getLogger(__name__)
+_lock = threading.Lock()
+_index: _AreaIndex | None = None
+# Bumped by the post_save/post_delete receivers: catches changes the database version cannot
+# see, such as an edit that keeps updated_at unchanged under a frozen test clock.
+_generation = 0
+
+
+def invalidate_area_cache(**_kwargs: Any) -> None:
+    global _generation
+    with _lock:
+        _generation += 1
+
+
+def _current_version() -> tuple[Any, ...]:
+    stats = Area.objects.aggregate(count=Count("id"), last=Max("updated_at"))
+    return (_generation, stats["count"], stats["last"])
+
+
+def _build_index(version: tuple[Any, ...]) -> _AreaIndex:
+    rows = Area.objects.exclude(geometry=None).values_list("id", "level", "geometry")
+    ids, levels, geometries = [], [], []
+    for area_id, level, geometry in rows:
+        polygon = _polygon_or_none(area_id, geometry)
+        if polygon is not None:
+            ids.append(area_id)
+            levels.append(level)
+            geometries.append(polygon)
+    geoms = np.array(geometries, dtype=object)
+    shapely.prepare(geoms)
+    sizes = tuple(shapely.area(geoms).tolist())
+    return _AreaIndex(version, shapely.STRtree(geoms), geoms, tuple(ids), tuple(levels), sizes)
+
+
+def _polygon_or_none(area_id: int, geometry: Any) -> shapely.Geometry | None:
+    # One area saved by hand with a broken boundary must not stop every report from being placed.
+    try:
+        polygon = shape(geometry)
+    except (AttributeError, TypeError, ValueError, KeyError, shapely.errors.GEOSException):
+        polygon = None
+    if polygon is None or polygon.geom_type not in ("Polygon", "MultiPolygon"):
+        logger.warning("Area %s has no usable polygon boundary; locate() ignores it", area_id)
+        return None
+    return polygon
+
+
+def _area_index() -> _AreaIndex:
+    global _index
+    version = _current_version()
+    index = _index
+    if index is None or index.version != version:
+        index = _build_index(version)
+        with _lock:
+            _index = index
+    return index
+
+
+def _finest_by_level(index: _AreaIndex, lat: float, lng: float) -> dict[str, int]:
+    point = shapely.Point(lng, lat)
+    candidates = index.tree.query(point)
+    # covers, not contains: a point exactly on a border still belongs somewhere.
+    hits = candidates[shapely.covers(index.geometries[candidates], point)]
+    best: dict[str, int] = {}
+    for i in sorted(hits, key=lambda i: (index.sizes[i], index.ids[i])):
+        best.setdefault(index.levels[i], index.ids[i])
+    return best
+
+
+def locate(lat: float, lng: float) -> Location:
+    best = _finest_by_level(_area_index(), lat, lng)
+    if not best:
+        return Location()
+    # Fresh instances, without the bulky boundary, rather than objects shared across requests.
+    areas = Area.objects.defer("geometry").in_bulk(best.values())
+    return Location(**{level: areas.get(area_id) for level, area_id in best.items()})
+
+
+def nearby_bbox(lat: float, lng: float, radius_m: float) -> tuple[float, float, float, float]:
+    if radius_m < 0:
+        raise ValueError(f"radius_m must not be negative, got {radius_m}")
+    dlat = radius_m / _MIN_M_PER_DEG_LAT
+    # Longitude degrees are shortest at the box's edge nearest the pole.
+    cos_lat = math.cos(math.radians(min(abs(lat) + dlat, 90.0)))
+    m_per_deg_lng = _MIN_M_PER_DEG_LNG_AT_EQUATOR * cos_lat
+    dlng = 180.0 if m_per_deg_lng < 1e-3 else min(radius_m / m_per_deg_lng, 180.0)
+    return (max(lat - dlat, -90.0), lng - dlng, min(lat + dlat, 90.0), lng + dlng)
