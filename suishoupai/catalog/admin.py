@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from suishoupai.catalog.models import Category, FilingCondition, Subcategory
+
+
+class SubcategoryInline(admin.TabularInline):
+    model = Subcategory
+    fields = ("code", "name", "name_en", "hint", "sort_order", "active")
+    extra = 0
+    show_change_link = True
+
+
+class FilingConditionInline(admin.TabularInline):
+    model = FilingCondition
+    fields = (
+        "code",
+        "description",
+        "limit_amount",
+        "limit_unit",
+        "closing_criterion",
+        "default_department",
+        "sort_order",
+        "active",
+    )
+    autocomplete_fields = ("default_department",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "kind", "icon", "sort_order", "active")
+    list_filter = ("kind", "active")
+    search_fields = ("code", "name", "name_en")
+    inlines = (SubcategoryInline,)
+
+
+@admin.register(Subcategory)
+class SubcategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "category", "sort_order", "active")
+    list_filter = ("category", "active")
+    list_select_related = ("category",)
+    search_fields = ("code", "name", "name_en")
+    inlines = (FilingConditionInline,)
+
+
+@admin.register(FilingCondition)
+class FilingConditionAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "description",
+        "limit_amount",
+        "limit_unit",
+        "default_department",
+        "active",
+    )
+    list_filter = ("limit_unit", "subcategory__category", "active")
+    list_select_related = ("default_department",)
+    search_fields = ("code", "description")
+    autocomplete_fields = ("subcategory", "default_department")

@@ -1,0 +1,92 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from suishoupai.org.models import ApiToken, Department, RoutingRule, User
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "parent", "district", "phone", "active")
+    list_filter = ("kind", "active", "district")
+    list_select_related = ("parent", "district")
+    search_fields = ("code", "name")
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ("category", "subcategory", "district", "department", "priority")
+    list_filter = ("category", "district")
+    list_select_related = ("category", "subcategory", "district", "department")
+    search_fields = ("category__code", "subcategory__code", "department__code", "department__name")
+    autocomplete_fields = ("category", "subcategory", "department")
+
+
+_STAFF_FIELDS = ("role", "department", "phone", "display_name")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Role and department"), {"fields": _STAFF_FIELDS}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Role and department"), {"fields": _STAFF_FIELDS}),
+    )
+    list_display = ("username", "display_name", "role", "department", "is_active", "is_staff")
+    list_filter = ("role", "department", *BaseUserAdmin.list_filter)
+    list_select_related = ("department",)
+    search_fields = (*BaseUserAdmin.search_fields, "display_name", "phone")
+    autocomplete_fields = ("department",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username")
+    readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+    autocomplete_fields = ("user",)
+    actions = ("revoke",)
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
+        if obj is None:
+            # The key is generated on save; a new token needs only its owner and a name.
+            return ("user", "name")
+        return ("user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
+        # A token's owner never changes: issue a new token instead.
+        return self.readonly_fields if obj is None else ("user", *self.readonly_fields)
+
+    def save_model(
+        self, request: HttpRequest, obj: ApiToken, form: ModelForm, change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, raw = ApiToken.issue(obj.user, obj.name)
+        # The admin goes on with `obj` (log entry, redirect), so make it the issued row.
+        obj.pk = token.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+        # Only the hash is stored, so this message is the one chance to copy the secret.
+        messages.warning(
+            request,
+            _("The new token is %(raw)s — copy it now: it will not be shown again.") % {"raw": raw},
+        )
+
+    @admin.action(description=_("Revoke selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})
