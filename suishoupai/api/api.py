@@ -1,3 +1,102 @@
-from ninja import NinjaAPI
+"""The JSON API: one NinjaAPI, routers from each domain app, one error format.
 
-api = NinjaAPI(title="Suishoupai API", version="1")
+Errors always look like {"detail": "...", "code": "...", "errors": [{"field", "message"}]}
+with 400/422 for bad input, 403 wrong role or scope, 404 unknown, 409 illegal move.
+"""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from suishoupai.cases.api import SchemaError, citizen, staff
+from suishoupai.catalog.api import router as catalog_router
+from suishoupai.errors import DomainError
+
+api = NinjaAPI(
+    title="Suishoupai 随手拍 API",
+    version="1",
+    description=_("Citizen reports, case tracking and the staff workflow of 随手拍."),
+    urls_namespace="api",
+)
+api.add_router("/", catalog_router)
+api.add_router("/", citizen)
+api.add_router("/staff", staff)
+
+MESSAGES = {
+    "missing": "This field is required.",
+    "string_too_short": "This field may not be empty.",
+    "string_too_long": "This text is too long.",
+    "greater_than_equal": "This value is too small.",
+    "less_than_equal": "This value is too large.",
+    "greater_than": "This value is too small.",
+    "less_than": "This value is too large.",
+    "literal_error": "This is not one of the allowed values.",
+    "enum": "This is not one of the allowed values.",
+    "float_parsing": "Please enter a number.",
+    "int_parsing": "Please enter a whole number.",
+    "bool_parsing": "Please answer true or false.",
+    "decimal_parsing": "Please enter a number.",
+    "date_from_datetime_parsing": "Please enter a date as YYYY-MM-DD.",
+    "date_parsing": "Please enter a date as YYYY-MM-DD.",
+}
+
+
+def _field_errors(errors: list[dict]) -> list[dict]:
+    out = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "q")]
+        message = MESSAGES.get(err.get("type", ""))
+        out.append(
+            {
+                "field": ".".join(loc),
+                "message": _(message) if message else _("This value is not valid."),
+                "type": err.get("type", ""),
+            }
+        )
+    return out
+
+
+def _invalid(request: HttpRequest, errors: list[dict]):
+    fields = _field_errors(errors)
+    return api.create_response(
+        request,
+        {"detail": _("Please correct the marked fields."), "code": "invalid_input", "errors": fields},
+        status=422,
+    )
+
+
+@api.exception_handler(SchemaError)
+def on_schema_error(request: HttpRequest, exc: SchemaError):
+    return _invalid(request, exc.errors)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
+    return _invalid(request, exc.errors)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError):
+    errors = [{"field": exc.field, "message": exc.message, "type": exc.code}] if exc.field else []
+    return api.create_response(
+        request, {"detail": exc.message, "code": exc.code, "errors": errors}, status=exc.status
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request,
+        {"detail": _("Sign in with a valid API token (Authorization: Bearer …)."),
+         "code": "unauthorized", "errors": []},
+        status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError):
+    return api.create_response(
+        request, {"detail": str(exc), "code": "http_error", "errors": []}, status=exc.status_code
+    )

@@ -227,6 +227,8 @@ class Decision(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     DENIED = "denied", _("Denied")
+    # Made moot by another move (the case was returned, voided, ...).
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class CaseRequest(models.Model):

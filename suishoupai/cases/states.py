@@ -72,8 +72,12 @@ MOVES: dict[str, Move] = {
     "accept": Move({S.SUBMITTED}, S.FILED, CENTRE),
     "reject": Move({S.SUBMITTED}, S.REJECTED, CENTRE),
     "merge": Move({S.SUBMITTED, S.FILED}, S.MERGED, CENTRE),
-    # First level from the centre; second level by the department holding it.
-    "dispatch": Move({S.FILED, S.DISPATCHED, S.IN_PROGRESS}, S.DISPATCHED, DISPATCH | DEPT),
+    # First level from the centre. A separate redispatch (改派) for a case not yet
+    # signed for keeps two dispatchers clicking at once to exactly one winner.
+    "dispatch": Move({S.FILED}, S.DISPATCHED, DISPATCH),
+    "redispatch": Move({S.DISPATCHED}, S.DISPATCHED, DISPATCH),
+    # Second level: the department holding the case passes it to a unit below it.
+    "dispatch_on": Move({S.DISPATCHED, S.IN_PROGRESS}, S.DISPATCHED, DEPT),
     "take": Move({S.DISPATCHED}, S.IN_PROGRESS, DEPT),
     "feedback": Move({S.IN_PROGRESS}, S.RESOLVED, DEPT),
     "request_return": Move({S.DISPATCHED, S.IN_PROGRESS}, None, DEPT),

@@ -1,0 +1,58 @@
+# The few commands people use. `make run` and `make test` do all set-up.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export DJANGO_SETTINGS_MODULE := suishoupai.settings
+
+.PHONY: run setup demo test test-postgres lint fmt typecheck bench clean messages
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"' \
+	  || { echo "Python 3.11 is required (found $(PYTHON))"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3 -m venv failed: on Debian install it with: sudo apt-get install python3-venv"; \
+	  rm -rf $(VENV); exit 1; }
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Runtime only for `make run`; dev/test tools on top for `make test`.
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.dev: pyproject.toml $(VENV)/.runtime
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $@
+
+setup: $(VENV)/.runtime
+	SUISHOUPAI_DEMO=true $(BIN)/python manage.py migrate --noinput
+	SUISHOUPAI_DEMO=true $(BIN)/python manage.py collectstatic --noinput -v 0
+	SUISHOUPAI_DEMO=true $(BIN)/python manage.py load_reference
+	SUISHOUPAI_DEMO=true $(BIN)/python manage.py load_demo
+
+# The product on its embedded default: SQLite, huey on SQLite, granian.
+run: setup
+	SUISHOUPAI_DEMO=true $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev lint typecheck
+	$(BIN)/pytest -n 2 -q
+
+test-postgres: $(VENV)/.dev
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -q
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(VENV)/.dev
+	SUISHOUPAI_TESTING=true $(BIN)/mypy suishoupai
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

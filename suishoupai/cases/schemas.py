@@ -1,0 +1,195 @@
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field, field_validator
+
+from suishoupai.places.coords import CoordSystem
+
+
+class ReportIn(Schema):
+    category: str = Field(min_length=1, max_length=64, description="Category code, e.g. road_damage")
+    subcategory: str | None = Field(default=None, max_length=64)
+    description: str = Field(min_length=1, max_length=2000)
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    coord_system: CoordSystem = CoordSystem("wgs84")
+    address: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=32)
+    anonymous: bool = False
+    public: bool = True
+
+    @field_validator("phone")
+    @classmethod
+    def phone_digits(cls, value: str) -> str:
+        value = value.strip().replace(" ", "").replace("-", "")
+        if value and not (value.lstrip("+").isdigit() and 5 <= len(value) <= 20):
+            raise ValueError("phone")
+        return value
+
+
+class CaseCreatedOut(Schema):
+    number: str
+    tracking_token: str = Field(description="Private: send it back as X-Case-Token to follow the case")
+    state: str
+    state_label: str
+    suggested_department: str | None
+    due_at: datetime | None
+    private_url: str
+
+
+class Ref(Schema):
+    code: str
+    name: str
+
+
+class PhotoOut(Schema):
+    id: str
+    kind: str
+    ready: bool
+    url: str | None = None
+
+
+class EventOut(Schema):
+    at: datetime
+    action: str
+    label: str
+    from_state: str
+    to_state: str
+    actor: str
+    department: str | None
+    note: str
+    data: dict
+    photos: list[PhotoOut]
+
+
+class CasePublicOut(Schema):
+    number: str
+    state: str
+    state_label: str
+    family: str
+    channel: str
+    category: Ref
+    subcategory: Ref | None
+    district: Ref | None
+    address: str
+    lat: float
+    lng: float
+    description: str
+    department: str | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    rating: str | None
+
+
+class CasePublicDetailOut(CasePublicOut):
+    timeline: list[EventOut]
+
+
+class CasePrivateOut(CasePublicDetailOut):
+    phone: str
+    anonymous: bool
+    public: bool
+    due_at: datetime | None
+    merged_into: str | None
+    rating_stars: int | None
+    rating_comment: str
+    rated_at: datetime | None
+    photos: list[PhotoOut]
+
+
+class RequestOut(Schema):
+    id: int
+    kind: str
+    reason: str
+    amount: Decimal | None
+    department: str
+    requested_by: str
+    requested_at: datetime
+    decision: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+
+
+class CaseStaffOut(CasePublicOut):
+    condition: Ref | None
+    suggested_department: str | None
+    suggested_department_id: int | None
+    department_id: int | None
+    phone: str | None
+    anonymous: bool
+    public: bool
+    due_at: datetime | None
+    handle_due_at: datetime | None
+    is_overdue: bool
+    rework_count: int
+    urge_count: int
+    filed_at: datetime | None
+    dispatched_at: datetime | None
+    resolved_at: datetime | None
+    merged_into: str | None
+
+
+class CaseStaffDetailOut(CaseStaffOut):
+    timeline: list[EventOut]
+    requests: list[RequestOut]
+    photos: list[PhotoOut]
+
+
+class Page(Schema):
+    count: int
+    page: int
+    page_size: int
+
+
+class PublicPage(Page):
+    results: list[CasePublicOut]
+
+
+class StaffPage(Page):
+    results: list[CaseStaffOut]
+
+
+class RatingIn(Schema):
+    rating: Literal["satisfied", "basically_satisfied", "unsatisfied"]
+    stars: int | None = Field(default=None, ge=1, le=5)
+    comment: str = Field(default="", max_length=500)
+
+
+# ---- staff action bodies
+
+
+class NoteIn(Schema):
+    note: str = Field(default="", max_length=2000)
+
+
+class RequiredNoteIn(Schema):
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AcceptIn(NoteIn):
+    condition: str | None = Field(default=None, max_length=80)
+
+
+class MergeIn(NoteIn):
+    into: str = Field(min_length=1, max_length=20)
+
+
+class DispatchIn(NoteIn):
+    department: int | None = Field(default=None, description="Department id; default: the suggested one")
+
+
+class ExtensionIn(ReasonIn):
+    amount: Decimal = Field(gt=0, max_digits=6, decimal_places=2)
+
+
+class CallbackIn(NoteIn):
+    result: Literal["satisfied", "basically_satisfied", "unsatisfied", "unreachable", "declined"]
+    contact: str = Field(default="", max_length=64)

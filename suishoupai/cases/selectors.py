@@ -1,0 +1,109 @@
+"""Reads over cases: queues, public lists, timelines. Scoping is Case.objects.visible_to."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from suishoupai.errors import NotFound
+from suishoupai.org.models import User, hash_token
+
+from .models import Case, CaseEvent, Visibility
+from .states import STATES_BY_FAMILY
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    family: str | None = None
+    state: str | None = None
+    category: str | None = None
+    district: str | None = None
+    department: int | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min_lng, min_lat, max_lng, max_lat
+    since: date | None = None
+    until: date | None = None
+    overdue: bool | None = None
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def apply_filter(qs: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
+    if f.family:
+        qs = qs.filter(state__in=STATES_BY_FAMILY.get(f.family, []))
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.category:
+        qs = qs.filter(category__code=f.category)
+    if f.district:
+        qs = qs.filter(district__code=f.district)
+    if f.department:
+        qs = qs.filter(department_id=f.department)
+    if f.bbox:
+        min_lng, min_lat, max_lng, max_lat = f.bbox
+        qs = qs.filter(lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng)
+    if f.since:
+        qs = qs.filter(created_at__gte=_day_start(f.since))
+    if f.until:
+        qs = qs.filter(created_at__lt=_day_start(f.until) + timezone.timedelta(days=1))
+    if f.overdue is not None:
+        qs = qs.filter(is_overdue=f.overdue)
+    return qs
+
+
+def _with_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.select_related(
+        "category", "subcategory", "condition", "district", "department", "merged_into"
+    )
+
+
+def public_cases(f: CaseFilter) -> QuerySet[Case]:
+    return _with_relations(apply_filter(Case.objects.public(), f)).order_by("-created_at", "-pk")
+
+
+def public_case(number: str) -> Case:
+    case = _with_relations(Case.objects.public()).filter(number=number).first()
+    if case is None:
+        raise NotFound(_("No such case."))
+    return case
+
+
+def reporter_case(number: str, token: str | None) -> Case:
+    """The reporter's own case, found only with its tracking token.
+
+    Unknown number and wrong token answer the same, so numbers cannot be probed.
+    """
+    case = None
+    if token:
+        case = _with_relations(Case.objects.all()).filter(
+            number=number, tracking_token_hash=hash_token(token)
+        ).first()
+    if case is None:
+        raise NotFound(_("No such case, or the tracking token does not match."))
+    return case
+
+
+def staff_queue(user: User, f: CaseFilter) -> QuerySet[Case]:
+    # Oldest deadline first: what must be done next is at the top.
+    qs = apply_filter(Case.objects.visible_to(user), f)
+    return _with_relations(qs).order_by("due_at", "created_at", "pk")
+
+
+def staff_case(user: User, number: str) -> Case:
+    case = _with_relations(Case.objects.visible_to(user)).filter(number=number).first()
+    if case is None:
+        raise NotFound(_("No such case."))
+    return case
+
+
+def timeline(case: Case, audience: str) -> QuerySet[CaseEvent]:
+    """Events for an audience: "public", "reporter" or "staff"."""
+    qs = case.events.select_related("department", "actor").prefetch_related("photos")
+    if audience == "public":
+        return qs.filter(visibility=Visibility.PUBLIC)
+    if audience == "reporter":
+        return qs.exclude(visibility=Visibility.INTERNAL)
+    return qs

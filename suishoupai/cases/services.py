@@ -1,0 +1,783 @@
+"""Every state change of a case, one function each.
+
+Each transition: lock the case row, check the move against states.MOVES and
+the actor's role and department scope, write the new state and milestones,
+append a CaseEvent. The JSON API, the console and Open311 all call these.
+Every function takes an explicit `now` so tests control time.
+"""
+
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from suishoupai.catalog.models import Category, FilingCondition, Subcategory
+from suishoupai.catalog.selectors import route
+from suishoupai.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
+from suishoupai.org.models import Department, Role, User, hash_token
+from suishoupai.photos.models import PhotoKind
+from suishoupai.photos.services import CheckedPhoto, store_photos
+from suishoupai.places.coords import to_wgs84
+from suishoupai.places.models import Area, AreaLevel
+from suishoupai.places.selectors import locate
+from suishoupai.timelimits import clock
+from suishoupai.timelimits.models import Stage
+from suishoupai.timelimits.selectors import stage_limit
+
+from .models import (
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    CaseRequest,
+    Channel,
+    Decision,
+    ReporterRating,
+    RequestKind,
+    Visibility,
+)
+from .states import MOVES, State
+
+CITIZEN = "citizen"
+SYSTEM = "system"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _lock(case: Case | int) -> Case:
+    pk = case.pk if isinstance(case, Case) else case
+    try:
+        return Case.objects.select_for_update().get(pk=pk)
+    except Case.DoesNotExist:
+        raise NotFound(_("No such case.")) from None
+
+
+def _check(case: Case, action: str, actor: User | None) -> None:
+    """Role and scope first (403), then the state table (409)."""
+    move = MOVES[action]
+    if actor is not None:
+        if not (actor.is_active and (actor.role in move.roles or actor.is_superuser)):
+            raise NotAllowed(_("Your role may not do this."))
+        if actor.role == Role.HANDLER and not actor.is_superuser:
+            if case.department_id not in actor.department_scope:
+                raise NotAllowed(_("This case is not assigned to your department."))
+    if case.state not in move.sources:
+        raise IllegalTransition(
+            _("A case that is “%(state)s” cannot be “%(action)s”.")
+            % {"state": State(case.state).label, "action": ACTION_LABELS.get(action, action)}
+        )
+
+
+def _record(
+    case: Case,
+    code: str,
+    actor: User | None,
+    now: datetime,
+    *,
+    from_state: str = "",
+    department: Department | None = None,
+    note: str = "",
+    data: dict | None = None,
+    visibility: str = Visibility.PUBLIC,
+    actor_role: str = "",
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        at=now,
+        action=code,
+        actor=actor,
+        actor_role=actor.role if actor else actor_role,
+        actor_label=str(actor) if actor else "",
+        from_state=from_state,
+        to_state=case.state,
+        department=department,
+        note=note,
+        data=data or {},
+        visibility=visibility,
+    )
+
+
+def _move(case: Case, target: str | None, now: datetime, **fields) -> str:
+    """Apply a state change and milestone fields; returns the state before."""
+    before = case.state
+    if target is not None:
+        case.state = target
+    for name, value in fields.items():
+        setattr(case, name, value)
+    if "due_at" in fields:
+        case.is_overdue = False
+    case.updated_at = now
+    case.save()
+    return before
+
+
+def _stage_due(stage: str, start: datetime) -> datetime | None:
+    limit = stage_limit(stage)
+    return clock.add(start, limit[0], limit[1]) if limit else None
+
+
+def _handling_due(case: Case, start: datetime) -> datetime | None:
+    cond = case.condition
+    return clock.add(start, cond.limit_amount, cond.limit_unit) if cond else None
+
+
+def _require(text: str, field: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(message, field=field)
+    return text
+
+
+@contextmanager
+def _files_removed_on_error():
+    """Photos are written to storage inside the transaction; if it rolls back,
+    remove the files too so nothing half-created is left behind."""
+    saved: list = []
+    try:
+        yield saved
+    except BaseException:
+        for photo in saved:
+            photo.original.storage.delete(photo.original.name)
+        raise
+
+
+def _attach(case, checked, kind, event, now, saved) -> None:
+    if checked:
+        saved.extend(store_photos(case, checked, kind=kind, event=event, now=now))
+
+
+ACTION_LABELS = {
+    "accept": gettext_lazy("filed"),
+    "reject": gettext_lazy("declined"),
+    "merge": gettext_lazy("merged"),
+    "dispatch": gettext_lazy("dispatched"),
+    "redispatch": gettext_lazy("re-dispatched"),
+    "dispatch_on": gettext_lazy("dispatched on"),
+    "take": gettext_lazy("signed for"),
+    "feedback": gettext_lazy("reported as handled"),
+    "request_return": gettext_lazy("returned"),
+    "approve_return": gettext_lazy("returned"),
+    "deny_return": gettext_lazy("kept"),
+    "request_extension": gettext_lazy("extended"),
+    "approve_extension": gettext_lazy("extended"),
+    "deny_extension": gettext_lazy("kept"),
+    "request_suspension": gettext_lazy("suspended"),
+    "approve_suspension": gettext_lazy("suspended"),
+    "deny_suspension": gettext_lazy("kept"),
+    "resume": gettext_lazy("resumed"),
+    "verify_pass": gettext_lazy("verified"),
+    "verify_fail": gettext_lazy("sent back for rework"),
+    "close": gettext_lazy("closed"),
+    "void": gettext_lazy("voided"),
+    "urge": gettext_lazy("urged"),
+    "callback": gettext_lazy("called back"),
+    "reopen": gettext_lazy("reopened"),
+    "rate": gettext_lazy("rated"),
+}
+
+
+# ---------------------------------------------------------------- submission
+
+
+@dataclass(frozen=True)
+class Report:
+    category: str
+    description: str
+    lat: float
+    lng: float
+    coord_system: str = "wgs84"
+    address: str = ""
+    phone: str = ""
+    is_anonymous: bool = False
+    is_public: bool = True
+    subcategory: str | None = None
+    channel: str = Channel.CITIZEN
+
+
+def _next_number(now: datetime) -> str:
+    # Must run inside the creating transaction: the UPDATE takes the day row's
+    # lock, so concurrent submissions queue here and never share a number.
+    day = timezone.localdate(now)
+    CaseNumberCounter.objects.get_or_create(day=day)
+    CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
+    last = CaseNumberCounter.objects.values_list("last", flat=True).get(day=day)
+    return f"{day:%Y%m%d}-{last:0{settings.CASE_NUMBER_DIGITS}d}"
+
+
+def _resolve_category(report: Report) -> tuple[Category, Subcategory | None]:
+    category = Category.objects.filter(code=report.category, active=True).first()
+    if category is None:
+        raise InvalidInput(_("Unknown category “%(c)s”.") % {"c": report.category}, field="category")
+    if not report.subcategory:
+        return category, None
+    sub = category.subcategories.filter(code=report.subcategory, active=True).first()
+    if sub is None:
+        raise InvalidInput(
+            _("Unknown subcategory “%(c)s” for this category.") % {"c": report.subcategory},
+            field="subcategory",
+        )
+    return category, sub
+
+
+def _place(report: Report):
+    try:
+        lat, lng = to_wgs84(report.lat, report.lng, report.coord_system)
+    except ValueError:
+        raise InvalidInput(_("Unknown coordinate system."), field="coord_system") from None
+    location = locate(lat, lng)
+    served = Area.objects.filter(level=AreaLevel.DISTRICT, in_service=True)
+    if served.exists() and (location.district is None or not location.district.in_service):
+        raise InvalidInput(
+            _("This place is outside the area we serve. Please check the location."), field="lat"
+        )
+    return lat, lng, location
+
+
+def submit(
+    report: Report, photos: list[CheckedPhoto] | None = None, *, now: datetime | None = None,
+    reporter_user: User | None = None,
+) -> tuple[Case, str]:
+    """A citizen's report. Returns the case and the raw tracking token (shown once)."""
+    now = _now(now)
+    description = _require(report.description, "description", _("Please describe the problem."))
+    category, sub = _resolve_category(report)
+    lat, lng, location = _place(report)
+    token = secrets.token_urlsafe(24)
+    with _files_removed_on_error() as saved, transaction.atomic():
+        case = Case.objects.create(
+            number=_next_number(now),
+            channel=report.channel,
+            category=category,
+            subcategory=sub,
+            description=description,
+            address=report.address.strip(),
+            lat=lat,
+            lng=lng,
+            district=location.district,
+            street=location.street,
+            community=location.community,
+            grid=location.grid,
+            reporter_phone=report.phone.strip(),
+            reporter_user=reporter_user,
+            tracking_token_hash=hash_token(token),
+            is_anonymous=report.is_anonymous,
+            is_public=report.is_public,
+            suggested_department=route(category, sub, location.district),
+            created_at=now,
+            updated_at=now,
+            due_at=_stage_due(Stage.ACCEPT, now),
+        )
+        event = _record(case, "case.submitted", None, now, actor_role=CITIZEN,
+                        data={"channel": report.channel})
+        _attach(case, photos, PhotoKind.REPORT, event, now, saved)
+    return case, token
+
+
+# ---------------------------------------------------------------- the centre
+
+
+def _condition_for(case: Case, code: str | None) -> FilingCondition:
+    if code:
+        cond = FilingCondition.objects.filter(code=code, active=True).select_related(
+            "subcategory__category"
+        ).first()
+        if cond is None:
+            raise InvalidInput(_("Unknown filing condition “%(c)s”.") % {"c": code}, field="condition")
+        return cond
+    candidates = FilingCondition.objects.filter(active=True, subcategory__active=True)
+    candidates = (candidates.filter(subcategory=case.subcategory) if case.subcategory
+                  else candidates.filter(subcategory__category=case.category))
+    cond = candidates.order_by("subcategory__sort_order", "sort_order", "code").first()
+    if cond is None:
+        raise InvalidInput(_("Please choose a filing condition."), field="condition")
+    return cond
+
+
+def accept(case, actor: User, *, condition: str | None = None, note: str = "",
+           now: datetime | None = None) -> Case:
+    """立案: file the report as a case under a filing condition."""
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "accept", actor)
+        cond = _condition_for(case, condition)
+        sub = cond.subcategory
+        department = route(sub.category, sub, case.district) or cond.default_department
+        before = _move(
+            case, State.FILED, now, condition=cond, subcategory=sub, category=sub.category,
+            suggested_department=department, filed_at=now, due_at=_stage_due(Stage.DISPATCH, now),
+        )
+        _record(case, "case.filed", actor, now, from_state=before, note=note,
+                data={"condition": cond.code})
+    return case
+
+
+def reject(case, actor: User, *, reason: str, now: datetime | None = None) -> Case:
+    """不予立案, with the reason the reporter will read."""
+    now = _now(now)
+    reason = _require(reason, "reason", _("Please give the reason for declining."))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "reject", actor)
+        before = _move(case, State.REJECTED, now, due_at=None, closed_at=now)
+        _record(case, "case.rejected", actor, now, from_state=before, note=reason,
+                visibility=Visibility.REPORTER)
+    return case
+
+
+def merge(case, actor: User, *, into: str, note: str = "", now: datetime | None = None) -> Case:
+    """Merge a duplicate into an open case; its reporter then follows that one."""
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "merge", actor)
+        primary = Case.objects.select_for_update().filter(number=into).first()
+        if primary is None:
+            raise InvalidInput(_("No case numbered %(n)s.") % {"n": into}, field="into")
+        if primary.pk == case.pk or primary.state in (State.MERGED, State.VOIDED,
+                                                      State.REJECTED, State.CLOSED):
+            raise IllegalTransition(_("A case can only be merged into another open case."))
+        before = _move(case, State.MERGED, now, merged_into=primary, due_at=None, closed_at=now)
+        _record(case, "case.merged", actor, now, from_state=before, note=note,
+                data={"into": primary.number}, visibility=Visibility.REPORTER)
+        _record(primary, "case.merge_received", actor, now, from_state=primary.state,
+                data={"from": case.number}, visibility=Visibility.INTERNAL)
+    return case
+
+
+def _department(pk: int | None, field: str = "department") -> Department:
+    dept = Department.objects.filter(pk=pk, active=True).first() if pk else None
+    if dept is None:
+        raise InvalidInput(_("Please choose an active department."), field=field)
+    return dept
+
+
+def dispatch(case, actor: User, *, department: int | None = None, note: str = "",
+             now: datetime | None = None) -> Case:
+    """派遣 from the centre, or 转派 to a unit below by the department holding the case.
+
+    The handling clock starts at the centre's dispatch and keeps running when
+    a department passes the case down a level.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        if actor.role == Role.HANDLER:
+            return _dispatch_on(case, actor, department, note, now)
+        return _dispatch_from_centre(case, actor, "dispatch", department, note, now)
+
+
+def redispatch(case, actor: User, *, department: int | None = None, note: str = "",
+               now: datetime | None = None) -> Case:
+    """改派: the centre sends a case nobody has signed for yet to another department.
+
+    Separate from dispatch so that two dispatchers acting on one filed case at
+    once end with one dispatch and one 409, not two silent dispatches.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        return _dispatch_from_centre(case, actor, "redispatch", department, note, now)
+
+
+def _dispatch_from_centre(case: Case, actor: User, action: str, department, note, now) -> Case:
+    _check(case, action, actor)
+    dept = _department(department or case.suggested_department_id)
+    due = _handling_due(case, now)
+    before = _move(case, State.DISPATCHED, now, department=dept, first_department=dept,
+                   dispatched_at=now, taken_at=None, handle_due_at=due, due_at=due)
+    _record(case, f"case.{action}ed", actor, now, from_state=before, department=dept,
+            note=note, data={"level": 1})
+    return case
+
+
+def _dispatch_on(case: Case, actor: User, department: int | None, note: str, now) -> Case:
+    _check(case, "dispatch_on", actor)
+    dept = _department(department)
+    if dept.pk == case.department_id or dept.pk not in case.department.descendant_ids():
+        raise InvalidInput(_("A case can only be passed on to a unit below its department."),
+                           field="department")
+    before = _move(case, State.DISPATCHED, now, department=dept, taken_at=None)
+    _record(case, "case.dispatched_on", actor, now, from_state=before, department=dept,
+            note=note, data={"level": 2, "from_department": actor.department_id})
+    return case
+
+
+# ---------------------------------------------------------------- departments
+
+
+def take(case, actor: User, *, now: datetime | None = None) -> Case:
+    """签收: the department confirms it has the case and starts work."""
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "take", actor)
+        before = _move(case, State.IN_PROGRESS, now, taken_at=now)
+        _record(case, "case.taken", actor, now, from_state=before, department=case.department)
+    return case
+
+
+def feedback(case, actor: User, *, note: str, photos: list[CheckedPhoto] | None = None,
+             now: datetime | None = None) -> Case:
+    """处置反馈: what was done, with photos of the result."""
+    now = _now(now)
+    note = _require(note, "note", _("Please describe what was done."))
+    with _files_removed_on_error() as saved, transaction.atomic():
+        case = _lock(case)
+        _check(case, "feedback", actor)
+        on_time = case.handle_due_at is None or now <= case.handle_due_at
+        before = _move(case, State.RESOLVED, now, resolved_at=now,
+                       due_at=_stage_due(Stage.VERIFY, now))
+        event = _record(case, "case.resolved", actor, now, from_state=before,
+                        department=case.department, note=note,
+                        data={"on_time": on_time, "due_at": _iso(case.handle_due_at)})
+        _attach(case, photos, PhotoKind.FEEDBACK, event, now, saved)
+    return case
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _open_request(case: Case, kind: str, actor: User, reason: str, now, amount=None) -> CaseRequest:
+    if case.requests.filter(kind=kind, decision=Decision.PENDING).exists():
+        raise IllegalTransition(_("A request of this kind is already awaiting a decision."))
+    return CaseRequest.objects.create(case=case, kind=kind, reason=reason, amount=amount,
+                                      department=case.department, requested_by=actor,
+                                      requested_at=now)
+
+
+def _pending(case: Case, kind: str) -> CaseRequest:
+    req = case.requests.select_for_update().filter(kind=kind, decision=Decision.PENDING).first()
+    if req is None:
+        raise IllegalTransition(_("There is no request of this kind awaiting a decision."))
+    return req
+
+
+def _decide(req: CaseRequest, decision: str, actor: User | None, note: str, now) -> None:
+    req.decision, req.decided_by, req.decided_at, req.decision_note = decision, actor, now, note
+    req.save()
+
+
+def _cancel_pending(case: Case, now: datetime) -> None:
+    case.requests.filter(decision=Decision.PENDING).update(
+        decision=Decision.CANCELLED, decided_at=now
+    )
+
+
+def request_return(case, actor: User, *, reason: str, now: datetime | None = None) -> CaseRequest:
+    """回退: "not ours" — back to the centre once a shift lead agrees."""
+    now = _now(now)
+    reason = _require(reason, "reason", _("Please give the reason."))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "request_return", actor)
+        req = _open_request(case, RequestKind.RETURN, actor, reason, now)
+        _record(case, "case.return_requested", actor, now, from_state=case.state,
+                department=case.department, note=reason, visibility=Visibility.INTERNAL,
+                data={"request": req.pk})
+    return req
+
+
+def request_extension(case, actor: User, *, reason: str, amount: Decimal,
+                      now: datetime | None = None) -> CaseRequest:
+    """延期: more time, in the unit of the case's time limit."""
+    now = _now(now)
+    reason = _require(reason, "reason", _("Please give the reason."))
+    if amount is None or Decimal(amount) <= 0:
+        raise InvalidInput(_("Please ask for a positive amount of time."), field="amount")
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "request_extension", actor)
+        req = _open_request(case, RequestKind.EXTENSION, actor, reason, now, Decimal(amount))
+        _record(case, "case.extension_requested", actor, now, from_state=case.state,
+                department=case.department, note=reason, visibility=Visibility.INTERNAL,
+                data={"request": req.pk, "amount": str(amount)})
+    return req
+
+
+def request_suspension(case, actor: User, *, reason: str, now: datetime | None = None) -> CaseRequest:
+    """挂账: cannot be solved now (e.g. needs the summer works season)."""
+    now = _now(now)
+    reason = _require(reason, "reason", _("Please give the reason."))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "request_suspension", actor)
+        req = _open_request(case, RequestKind.SUSPENSION, actor, reason, now)
+        _record(case, "case.suspension_requested", actor, now, from_state=case.state,
+                department=case.department, note=reason, visibility=Visibility.INTERNAL,
+                data={"request": req.pk})
+    return req
+
+
+def approve_return(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "approve_return", actor)
+        req = _pending(case, RequestKind.RETURN)
+        _decide(req, Decision.APPROVED, actor, note, now)
+        _cancel_pending(case, now)
+        returned_from = case.department
+        before = _move(case, State.FILED, now, department=None, taken_at=None,
+                       handle_due_at=None, due_at=_stage_due(Stage.DISPATCH, now))
+        _record(case, "case.returned", actor, now, from_state=before, department=returned_from,
+                note=note or req.reason, data={"request": req.pk})
+    return case
+
+
+def _deny(case, actor: User, action: str, kind: str, note: str, now) -> CaseRequest:
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, action, actor)
+        req = _pending(case, kind)
+        _decide(req, Decision.DENIED, actor, note, now)
+        _record(case, f"case.{kind}_denied", actor, now, from_state=case.state,
+                department=case.department, note=note, visibility=Visibility.INTERNAL,
+                data={"request": req.pk})
+    return req
+
+
+def deny_return(case, actor: User, *, note: str = "", now: datetime | None = None) -> CaseRequest:
+    return _deny(case, actor, "deny_return", RequestKind.RETURN, note, _now(now))
+
+
+def deny_extension(case, actor: User, *, note: str = "", now: datetime | None = None) -> CaseRequest:
+    return _deny(case, actor, "deny_extension", RequestKind.EXTENSION, note, _now(now))
+
+
+def deny_suspension(case, actor: User, *, note: str = "", now: datetime | None = None) -> CaseRequest:
+    return _deny(case, actor, "deny_suspension", RequestKind.SUSPENSION, note, _now(now))
+
+
+def approve_extension(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+    """The handling deadline moves by the requested amount, counted in the
+    case's own unit from the current deadline."""
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "approve_extension", actor)
+        req = _pending(case, RequestKind.EXTENSION)
+        _decide(req, Decision.APPROVED, actor, note, now)
+        old = case.handle_due_at or now
+        unit = case.condition.limit_unit if case.condition else "working_days"
+        new = clock.add(old, req.amount, unit)
+        _move(case, None, now, handle_due_at=new, due_at=new)
+        _record(case, "case.extended", actor, now, from_state=case.state,
+                department=case.department, note=note,
+                data={"request": req.pk, "from": _iso(old), "to": _iso(new)})
+    return case
+
+
+def approve_suspension(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+    """The clock stops: the counted time left is kept until resume."""
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "approve_suspension", actor)
+        req = _pending(case, RequestKind.SUSPENSION)
+        _decide(req, Decision.APPROVED, actor, note, now)
+        remaining = _remaining(case, now)
+        before = _move(case, State.SUSPENDED, now, due_at=None, paused_remaining_minutes=remaining)
+        _record(case, "case.suspended", actor, now, from_state=before,
+                department=case.department, note=note or req.reason,
+                data={"request": req.pk, "remaining_minutes": remaining})
+    return case
+
+
+def _unit(case: Case) -> str:
+    return case.condition.limit_unit if case.condition else "working_hours"
+
+
+def _remaining(case: Case, now: datetime) -> int | None:
+    if case.handle_due_at is None:
+        return None
+    return clock.counted_minutes(now, case.handle_due_at, _unit(case))
+
+
+def resume(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "resume", actor)
+        remaining = case.paused_remaining_minutes
+        due = case.handle_due_at
+        if remaining is not None:
+            # Negative when it was already late: it stays late by the same amount.
+            due = clock.add_minutes(now, remaining, _unit(case))
+        before = _move(case, State.IN_PROGRESS, now, handle_due_at=due, due_at=due,
+                       paused_remaining_minutes=None)
+        _record(case, "case.resumed", actor, now, from_state=before,
+                department=case.department, note=note)
+    return case
+
+
+# ---------------------------------------------------------------- verification and close
+
+
+def verify_pass(case, actor: User, *, note: str = "", photos: list[CheckedPhoto] | None = None,
+                now: datetime | None = None) -> Case:
+    now = _now(now)
+    with _files_removed_on_error() as saved, transaction.atomic():
+        case = _lock(case)
+        _check(case, "verify_pass", actor)
+        before = _move(case, State.VERIFIED, now, verified_at=now,
+                       due_at=_stage_due(Stage.CLOSE, now))
+        event = _record(case, "case.verified", actor, now, from_state=before, note=note)
+        _attach(case, photos, PhotoKind.VERIFICATION, event, now, saved)
+    return case
+
+
+def verify_fail(case, actor: User, *, note: str, photos: list[CheckedPhoto] | None = None,
+                now: datetime | None = None) -> Case:
+    """返工: the handling is not done; back to the same department with a fresh limit."""
+    now = _now(now)
+    note = _require(note, "note", _("Please say what is still wrong."))
+    with _files_removed_on_error() as saved, transaction.atomic():
+        case = _lock(case)
+        _check(case, "verify_fail", actor)
+        due = _handling_due(case, now)
+        before = _move(case, State.IN_PROGRESS, now, resolved_at=None, handle_due_at=due,
+                       due_at=due, rework_count=case.rework_count + 1)
+        event = _record(case, "case.rework", actor, now, from_state=before,
+                        department=case.department, note=note)
+        _attach(case, photos, PhotoKind.VERIFICATION, event, now, saved)
+    return case
+
+
+def close(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "close", actor)
+        before = _move(case, State.CLOSED, now, closed_at=now, due_at=None)
+        _record(case, "case.closed", actor, now, from_state=before, note=note)
+    return case
+
+
+def void(case, actor: User, *, reason: str, now: datetime | None = None) -> Case:
+    """作废: a shift lead ends a case that should never have been one."""
+    now = _now(now)
+    reason = _require(reason, "reason", _("Please give the reason."))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "void", actor)
+        _cancel_pending(case, now)
+        before = _move(case, State.VOIDED, now, closed_at=now, due_at=None)
+        _record(case, "case.voided", actor, now, from_state=before, note=reason,
+                visibility=Visibility.REPORTER)
+    return case
+
+
+def reopen(case, actor: User, *, reason: str, now: datetime | None = None) -> Case:
+    """After an unsatisfied rating, the shift lead may send the case round again."""
+    now = _now(now)
+    reason = _require(reason, "reason", _("Please give the reason."))
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "reopen", actor)
+        before = _move(case, State.FILED, now, department=None, closed_at=None, verified_at=None,
+                       resolved_at=None, taken_at=None, handle_due_at=None,
+                       due_at=_stage_due(Stage.DISPATCH, now), rating="", rating_stars=None,
+                       rating_comment="", rated_at=None)
+        _record(case, "case.reopened", actor, now, from_state=before, note=reason)
+    return case
+
+
+# ---------------------------------------------------------------- supervision
+
+
+def urge(case, actor: User | None, *, note: str = "", now: datetime | None = None) -> Case:
+    """督办: a supervisor presses the department holding the case."""
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "urge", actor)
+        _move(case, None, now, urge_count=case.urge_count + 1)
+        _record(case, "case.urged", actor, now, from_state=case.state,
+                department=case.department, note=note, visibility=Visibility.INTERNAL)
+    return case
+
+
+def mark_overdue(now: datetime | None = None) -> list[str]:
+    """Periodic: flag open cases past their stage deadline once, with an automatic urge.
+
+    Idempotent: a case already flagged is skipped, so overlapping runs or a
+    restart never double-count.
+    """
+    now = _now(now)
+    marked = []
+    due = Case.objects.filter(due_at__lt=now, is_overdue=False).exclude(
+        state__in=[State.CLOSED, State.REJECTED, State.MERGED, State.VOIDED, State.SUSPENDED]
+    )
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            case = _lock(pk)
+            if case.is_overdue or case.due_at is None or case.due_at >= now:
+                continue
+            case.is_overdue = True
+            case.urge_count += 1
+            case.updated_at = now
+            case.save(update_fields=["is_overdue", "urge_count", "updated_at"])
+            _record(case, "case.urged", None, now, from_state=case.state,
+                    department=case.department, actor_role=SYSTEM,
+                    visibility=Visibility.INTERNAL,
+                    data={"automatic": True, "reason": "overdue", "due_at": _iso(case.due_at)})
+            marked.append(case.number)
+    return marked
+
+
+CALLBACK_RESULTS = {"satisfied", "basically_satisfied", "unsatisfied", "unreachable", "declined"}
+
+
+def callback(case, actor: User, *, result: str, contact: str = "", note: str = "",
+             now: datetime | None = None) -> Case:
+    """回访: staff phoned the reporter; record who, when and the answer."""
+    now = _now(now)
+    if result not in CALLBACK_RESULTS:
+        raise InvalidInput(_("Unknown call-back result."), field="result")
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "callback", actor)
+        _move(case, None, now)
+        _record(case, "case.callback", actor, now, from_state=case.state, note=note,
+                data={"result": result, "contact": contact}, visibility=Visibility.INTERNAL)
+    return case
+
+
+# ---------------------------------------------------------------- the reporter
+
+
+def rate(case, *, rating: str, stars: int | None = None, comment: str = "",
+         now: datetime | None = None) -> Case:
+    """The reporter's satisfaction with a closed case; changeable for a while."""
+    now = _now(now)
+    if rating not in ReporterRating.values:
+        raise InvalidInput(_("Please choose satisfied, basically satisfied or unsatisfied."),
+                           field="rating")
+    if stars is not None and not 1 <= stars <= 5:
+        raise InvalidInput(_("Stars must be between 1 and 5."), field="stars")
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "rate", None)
+        window = timedelta(days=settings.RATING_CHANGE_WINDOW_DAYS)
+        if case.rated_at and now - case.rated_at > window:
+            raise IllegalTransition(_("The rating can no longer be changed."))
+        code = "case.rating_changed" if case.rated_at else "case.rated"
+        _move(case, None, now, rating=rating, rating_stars=stars,
+              rating_comment=comment.strip()[:500], rated_at=now)
+        _record(case, code, None, now, from_state=case.state, actor_role=CITIZEN,
+                note=case.rating_comment, data={"rating": rating, "stars": stars})
+    return case

@@ -1,0 +1,129 @@
+"""Shared fixtures: a small city and the personas who work in it.
+
+Personas (STYLE.md): olga the operator, leo the shift lead, dora the
+dispatcher, carl at the city sanitation centre, hans at 道外区环卫 (a unit
+below carl), nina at 南岗区道桥 (another department: must be refused), ivan the
+inspector, lily the leader, adam the admin (configuration only).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from suishoupai import factories as f
+from suishoupai.org.models import Department, DepartmentKind, Role, User
+from suishoupai.places.models import Area
+from suishoupai.timelimits.models import LimitUnit, Stage, StageLimit
+
+
+
+@dataclass
+class City:
+    daowai: Area
+    nangang: Area
+    centre: Department
+    city_sanitation: Department
+    daowai_sanitation: Department
+    nangang_roads: Department
+    garbage: object  # FilingCondition for exposed garbage (4 working hours)
+    pothole: object  # FilingCondition for potholes (3 working days)
+
+
+@pytest.fixture
+def city(db) -> City:
+    daowai = f.AreaFactory(code="230104", name="道外区")
+    nangang = f.AreaFactory(
+        code="230103",
+        name="南岗区",
+        geometry=f.square(126.60, 45.70, 126.70, 45.76),
+        min_lat=45.70,
+        max_lat=45.76,
+    )
+    centre = f.DepartmentFactory(code="centre", name="市数字城管中心", kind=DepartmentKind.CENTRE)
+    city_san = f.DepartmentFactory(code="city_sanitation", name="市环卫中心", kind=DepartmentKind.CITY)
+    daowai_san = f.DepartmentFactory(
+        code="daowai_sanitation", name="道外区环卫部门", parent=city_san, district=daowai
+    )
+    nangang_roads = f.DepartmentFactory(code="nangang_roads", name="南岗区道桥部门", district=nangang)
+    garbage = f.ConditionFactory(default_department=city_san)
+    road = f.CategoryFactory(code="road_damage", name="道路破损", kind="component")
+    pothole_sub = f.SubcategoryFactory(category=road, code="road_damage.pothole", name="路面坑洼")
+    pothole = f.ConditionFactory(
+        subcategory=pothole_sub,
+        code="road_damage.pothole.large",
+        description="坑洼面积大于0.5平方米",
+        limit_amount=Decimal("3"),
+        limit_unit=LimitUnit.WORKING_DAYS,
+        default_department=nangang_roads,
+    )
+    f.RoutingRuleFactory(category=garbage.subcategory.category, department=city_san)
+    f.RoutingRuleFactory(category=road, department=nangang_roads)
+    for stage, amount, unit in [
+        (Stage.ACCEPT, "1", LimitUnit.WORKING_HOURS),
+        (Stage.DISPATCH, "0.5", LimitUnit.WORKING_HOURS),
+        (Stage.VERIFY, "4", LimitUnit.WORKING_HOURS),
+        (Stage.CLOSE, "1", LimitUnit.WORKING_DAYS),
+    ]:
+        StageLimit.objects.create(stage=stage, amount=Decimal(amount), unit=unit)
+    return City(daowai, nangang, centre, city_san, daowai_san, nangang_roads, garbage, pothole)
+
+
+def _person(username: str, role: str, department: Department | None = None) -> User:
+    return f.UserFactory(username=username, role=role, department=department, display_name=username)
+
+
+@pytest.fixture
+def olga(city) -> User:
+    return _person("olga", Role.OPERATOR, city.centre)
+
+
+@pytest.fixture
+def leo(city) -> User:
+    return _person("leo", Role.SHIFT_LEAD, city.centre)
+
+
+@pytest.fixture
+def dora(city) -> User:
+    return _person("dora", Role.DISPATCHER, city.centre)
+
+
+@pytest.fixture
+def carl(city) -> User:
+    return _person("carl", Role.HANDLER, city.city_sanitation)
+
+
+@pytest.fixture
+def hans(city) -> User:
+    return _person("hans", Role.HANDLER, city.daowai_sanitation)
+
+
+@pytest.fixture
+def nina(city) -> User:
+    return _person("nina", Role.HANDLER, city.nangang_roads)
+
+
+@pytest.fixture
+def ivan(city) -> User:
+    return _person("ivan", Role.INSPECTOR, city.centre)
+
+
+@pytest.fixture
+def lily(city) -> User:
+    return _person("lily", Role.LEADER, city.centre)
+
+
+@pytest.fixture
+def adam(city) -> User:
+    return _person("adam", Role.ADMIN)
+
+
+@pytest.fixture
+def staff_client():
+    """staff_client(user) → a test client sending that user's bearer token."""
+
+    def make(user: User) -> Client:
+        return Client(headers={"Authorization": f"Bearer {f.token_for(user)}"})
+
+    return make
