@@ -56,3 +56,12 @@ typecheck: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+
+# Re-extract the source strings into the zh_Hans catalogue, then compile it.
+# Needs GNU gettext (Debian: sudo apt-get install gettext). Commit both the
+# .po and the .mo: the product runs without gettext installed.
+messages: $(VENV)/.runtime
+	SUISHOUPAI_TESTING=true $(BIN)/python manage.py makemessages -l zh_Hans \
+	  --ignore=.venv --ignore=data --ignore=scripts
+	SUISHOUPAI_TESTING=true $(BIN)/python manage.py compilemessages -l zh_Hans \
+	  --ignore=.venv --ignore=data --ignore=scripts

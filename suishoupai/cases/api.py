@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ValidationError
 
 from suishoupai.errors import InvalidInput, NotAllowed, NotFound
@@ -339,7 +339,7 @@ def create_case(request: HttpRequest):
         is_public=report_in.public,
     )
     case, token = services.submit(report, photos)
-    return 201, {
+    return Status(201, {
         "number": case.number,
         "tracking_token": token,
         "state": case.state,
@@ -349,7 +349,7 @@ def create_case(request: HttpRequest):
         else None,
         "due_at": case.due_at,
         "private_url": f"/api/v1/cases/{case.number}/private",
-    }
+    })
 
 
 @citizen.get("/cases", response=PublicPage, summary="Public list of cases")

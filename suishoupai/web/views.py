@@ -1,10 +1,23 @@
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from suishoupai.cases.models import Case
+from suishoupai.cases.states import FAMILY, Family
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {})
+    public = Case.objects.public()
+    by_family = {f: 0 for f in Family.values}
+    for row in public.values("state").annotate(n=Count("pk")):
+        by_family[FAMILY[row["state"]]] += row["n"]
+    recent = public.select_related("category", "district").order_by("-created_at")[:10]
+    return render(
+        request,
+        "web/home.html",
+        {"families": [(Family(f).label, n) for f, n in by_family.items()], "recent": recent},
+    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

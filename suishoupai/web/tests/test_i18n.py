@@ -1,0 +1,126 @@
+"""The Chinese catalogue is complete, compiled, and used by default.
+
+The .po is parsed here with a small reader (polib is not a dependency), so the
+checks run without GNU gettext installed.
+"""
+
+import ast
+import gettext
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import override
+
+from suishoupai.cases.states import State
+
+CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES"
+PO = CATALOGUE / "django.po"
+MO = CATALOGUE / "django.mo"
+
+
+def read_po(path: Path) -> list[dict]:
+    """Entries of a .po file: msgid, msgid_plural, msgstr (or msgstr[n]), flags.
+
+    Obsolete entries (#~) are skipped, as msgfmt does.
+    """
+    entries: list[dict] = []
+    entry: dict = {"flags": set()}
+    field = None
+
+    def finish() -> None:
+        nonlocal entry, field
+        if "msgid" in entry:
+            entries.append(entry)
+        entry, field = {"flags": set()}, None
+
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line:
+            finish()
+        elif line.startswith("#,"):
+            if "msgid" in entry:
+                finish()
+            entry["flags"].update(f.strip() for f in line[2:].split(","))
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry[field] += ast.literal_eval(line)
+        else:
+            keyword, _, value = line.partition(" ")
+            if keyword == "msgid" and "msgstr" in entry or keyword.startswith("msgstr[") and False:
+                finish()
+            if keyword == "msgid" and any(k.startswith("msgstr") for k in entry):
+                finish()
+            field = keyword
+            entry[field] = ast.literal_eval(value)
+    finish()
+    return entries
+
+
+def translations(entries: list[dict]) -> dict:
+    """What msgfmt would compile: the same keys GNUTranslations uses."""
+    compiled: dict = {}
+    for e in entries:
+        if "fuzzy" in e["flags"] and e["msgid"]:
+            continue
+        if "msgid_plural" in e:
+            for key, value in e.items():
+                if key.startswith("msgstr[") and value:
+                    compiled[(e["msgid"], int(key[7:-1]))] = value
+        elif e.get("msgstr"):
+            compiled[e["msgid"]] = e["msgstr"]
+    return compiled
+
+
+def messages(entries: list[dict]) -> list[dict]:
+    return [e for e in entries if e["msgid"]]  # the header has the empty msgid
+
+
+def test_the_chinese_catalogue_exists_and_has_messages():
+    assert len(messages(read_po(PO))) > 100
+
+
+def test_every_message_has_a_chinese_translation():
+    untranslated = [
+        e["msgid"]
+        for e in messages(read_po(PO))
+        if not all(v for k, v in e.items() if k.startswith("msgstr"))
+    ]
+    assert untranslated == []
+
+
+def test_no_translation_is_left_fuzzy():
+    assert [e["msgid"] for e in read_po(PO) if "fuzzy" in e["flags"]] == []
+
+
+def test_translations_keep_every_placeholder():
+    import re
+
+    placeholder = re.compile(r"%(?:\([a-z_]+\))?[sd]")
+    wrong = [
+        e["msgid"]
+        for e in messages(read_po(PO))
+        if sorted(placeholder.findall(e["msgid"])) != sorted(placeholder.findall(e["msgstr"]))
+    ]
+    assert wrong == []
+
+
+def test_the_compiled_catalogue_matches_the_source_catalogue():
+    with MO.open("rb") as fp:
+        compiled = gettext.GNUTranslations(fp)._catalog  # type: ignore[attr-defined]
+    expected = translations(read_po(PO))
+    compiled = {k: v for k, v in compiled.items() if k != ""}
+    expected = {k: v for k, v in expected.items() if k != ""}
+    assert set(compiled) == set(expected), "django.mo is stale: run `make messages`"
+    assert compiled == expected, "django.mo is stale: run `make messages`"
+
+
+def test_state_labels_are_chinese_by_default_and_english_on_request():
+    with override("zh-hans"):
+        assert str(State.SUBMITTED.label) == "待受理"
+    with override("en"):
+        assert str(State.SUBMITTED.label) == "Awaiting acceptance"
+
+
+def test_chinese_is_the_default_language():
+    assert settings.LANGUAGE_CODE == "zh-hans"
