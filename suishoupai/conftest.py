@@ -18,7 +18,6 @@ from suishoupai.places.models import Area
 from suishoupai.timelimits.models import LimitUnit, Stage, StageLimit
 
 
-
 @dataclass
 class City:
     daowai: Area
@@ -42,11 +41,15 @@ def city(db) -> City:
         max_lat=45.76,
     )
     centre = f.DepartmentFactory(code="centre", name="市数字城管中心", kind=DepartmentKind.CENTRE)
-    city_san = f.DepartmentFactory(code="city_sanitation", name="市环卫中心", kind=DepartmentKind.CITY)
+    city_san = f.DepartmentFactory(
+        code="city_sanitation", name="市环卫中心", kind=DepartmentKind.CITY
+    )
     daowai_san = f.DepartmentFactory(
         code="daowai_sanitation", name="道外区环卫部门", parent=city_san, district=daowai
     )
-    nangang_roads = f.DepartmentFactory(code="nangang_roads", name="南岗区道桥部门", district=nangang)
+    nangang_roads = f.DepartmentFactory(
+        code="nangang_roads", name="南岗区道桥部门", district=nangang
+    )
     garbage = f.ConditionFactory(default_department=city_san)
     road = f.CategoryFactory(code="road_damage", name="道路破损", kind="component")
     pothole_sub = f.SubcategoryFactory(category=road, code="road_damage.pothole", name="路面坑洼")

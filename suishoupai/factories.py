@@ -11,7 +11,6 @@ from suishoupai.org.models import ApiToken, Department, DepartmentKind, Role, Ro
 from suishoupai.places.models import Area, AreaLevel
 from suishoupai.timelimits.models import LimitUnit
 
-
 TZ = ZoneInfo("Asia/Shanghai")
 # Wednesday 25 November 2026, 09:00 — a plain working day.
 WEDNESDAY_9AM = datetime(2026, 11, 25, 9, 0, tzinfo=TZ)
@@ -20,8 +19,13 @@ NANGANG = (45.73, 126.65)
 
 
 def square(min_lng: float, min_lat: float, max_lng: float, max_lat: float) -> dict:
-    ring = [[min_lng, min_lat], [max_lng, min_lat], [max_lng, max_lat], [min_lng, max_lat],
-            [min_lng, min_lat]]
+    ring = [
+        [min_lng, min_lat],
+        [max_lng, min_lat],
+        [max_lng, max_lat],
+        [min_lng, max_lat],
+        [min_lng, min_lat],
+    ]
     return {"type": "Polygon", "coordinates": [ring]}
 
 

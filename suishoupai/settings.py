@@ -234,9 +234,7 @@ HUEY = {
 if _huey_redis:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": _huey_redis})
 else:
-    HUEY.update(
-        {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")}
-    )
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
 
 # Domain settings (city-specific values are data in the database, not here).
 CASE_NUMBER_DIGITS = 4

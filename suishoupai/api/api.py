@@ -4,6 +4,8 @@ Errors always look like {"detail": "...", "code": "...", "errors": [{"field", "m
 with 400/422 for bad input, 403 wrong role or scope, 404 unknown, 409 illegal move.
 """
 
+from collections.abc import Mapping, Sequence
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -43,10 +45,12 @@ MESSAGES = {
 }
 
 
-def _field_errors(errors: list[dict]) -> list[dict]:
+def _field_errors(errors: Sequence[Mapping]) -> list[dict]:
     out = []
     for err in errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "q")]
+        loc = [
+            str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "q")
+        ]
         message = MESSAGES.get(err.get("type", ""))
         out.append(
             {
@@ -58,11 +62,15 @@ def _field_errors(errors: list[dict]) -> list[dict]:
     return out
 
 
-def _invalid(request: HttpRequest, errors: list[dict]):
+def _invalid(request: HttpRequest, errors: Sequence[Mapping]):
     fields = _field_errors(errors)
     return api.create_response(
         request,
-        {"detail": _("Please correct the marked fields."), "code": "invalid_input", "errors": fields},
+        {
+            "detail": _("Please correct the marked fields."),
+            "code": "invalid_input",
+            "errors": fields,
+        },
         status=422,
     )
 
@@ -89,8 +97,11 @@ def on_domain_error(request: HttpRequest, exc: DomainError):
 def on_auth_error(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(
         request,
-        {"detail": _("Sign in with a valid API token (Authorization: Bearer …)."),
-         "code": "unauthorized", "errors": []},
+        {
+            "detail": _("Sign in with a valid API token (Authorization: Bearer …)."),
+            "code": "unauthorized",
+            "errors": [],
+        },
         status=401,
     )
 

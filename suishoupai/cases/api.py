@@ -339,17 +339,20 @@ def create_case(request: HttpRequest):
         is_public=report_in.public,
     )
     case, token = services.submit(report, photos)
-    return Status(201, {
-        "number": case.number,
-        "tracking_token": token,
-        "state": case.state,
-        "state_label": str(State(case.state).label),
-        "suggested_department": case.suggested_department.name
-        if case.suggested_department
-        else None,
-        "due_at": case.due_at,
-        "private_url": f"/api/v1/cases/{case.number}/private",
-    })
+    return Status(
+        201,
+        {
+            "number": case.number,
+            "tracking_token": token,
+            "state": case.state,
+            "state_label": str(State(case.state).label),
+            "suggested_department": case.suggested_department.name
+            if case.suggested_department
+            else None,
+            "due_at": case.due_at,
+            "private_url": f"/api/v1/cases/{case.number}/private",
+        },
+    )
 
 
 @citizen.get("/cases", response=PublicPage, summary="Public list of cases")
@@ -372,9 +375,7 @@ def _token(request: HttpRequest) -> str | None:
     return request.headers.get("X-Case-Token")
 
 
-@citizen.get(
-    "/cases/{number}/private", response=CasePrivateOut, summary="The reporter's own view"
-)
+@citizen.get("/cases/{number}/private", response=CasePrivateOut, summary="The reporter's own view")
 def get_private_case(request: HttpRequest, number: str):
     return present_private(selectors.reporter_case(number, _token(request)))
 
@@ -396,9 +397,13 @@ class StaffListQuery(ListQuery):
 
 @staff.get("/cases", response=StaffPage, summary="My queue (scoped to my role and department)")
 def staff_cases(request: HttpRequest, q: Query[StaffListQuery]):
-    user = request.auth
+    user = _user(request)
     qs = selectors.staff_queue(user, _filter(q, department=q.department, overdue=q.overdue))
     return page_of(qs, q.page, q.page_size, lambda c: present_staff(c, user))
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]  # set by BearerToken
 
 
 def _staff_case(user: User, number: str) -> Case:
@@ -413,17 +418,19 @@ def _staff_case(user: User, number: str) -> Case:
 
 @staff.get("/cases/{number}", response=CaseStaffDetailOut, summary="Everything about a case")
 def staff_case(request: HttpRequest, number: str):
-    user = request.auth
+    user = _user(request)
     _staff_case(user, number)
     return present_staff_detail(selectors.staff_case(user, number), user)
 
 
 @staff.get("/photos/{uuid}", summary="An original photo (staff only)")
 def staff_photo(request: HttpRequest, uuid: str):
-    photo = Photo.objects.filter(uuid=uuid).select_related("case").first() if _is_uuid(uuid) else None
+    photo = (
+        Photo.objects.filter(uuid=uuid).select_related("case").first() if _is_uuid(uuid) else None
+    )
     if photo is None:
         raise NotFound(_("No such photo."))
-    _staff_case(request.auth, photo.case.number)
+    _staff_case(_user(request), photo.case.number)
     response = FileResponse(photo.original.open("rb"), content_type=photo.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -443,7 +450,7 @@ def _register(action: str, schema: type[Schema] | None, call: Callable, photos: 
     """One POST endpoint per transition, named after it, all calling the service."""
 
     def endpoint(request: HttpRequest, number: str):
-        user = request.auth
+        user = _user(request)
         case = _staff_case(user, number)
         data, files = read_payload(request)
         body = validate(schema, data) if schema else None
@@ -493,24 +500,55 @@ ACTION_SUMMARIES = {
 _register("accept", AcceptIn, lambda c, u, b: S.accept(c, u, condition=b.condition, note=b.note))
 _register("reject", ReasonIn, lambda c, u, b: S.reject(c, u, reason=b.reason))
 _register("merge", MergeIn, lambda c, u, b: S.merge(c, u, into=b.into, note=b.note))
-_register("dispatch", DispatchIn, lambda c, u, b: S.dispatch(c, u, department=b.department, note=b.note))
-_register("redispatch", DispatchIn, lambda c, u, b: S.redispatch(c, u, department=b.department, note=b.note))
+_register(
+    "dispatch", DispatchIn, lambda c, u, b: S.dispatch(c, u, department=b.department, note=b.note)
+)
+_register(
+    "redispatch",
+    DispatchIn,
+    lambda c, u, b: S.redispatch(c, u, department=b.department, note=b.note),
+)
 _register("take", None, lambda c, u, b: S.take(c, u))
-_register("feedback", RequiredNoteIn, lambda c, u, b, photos: S.feedback(c, u, note=b.note, photos=photos), photos=True)
+_register(
+    "feedback",
+    RequiredNoteIn,
+    lambda c, u, b, photos: S.feedback(c, u, note=b.note, photos=photos),
+    photos=True,
+)
 _register("request-return", ReasonIn, lambda c, u, b: S.request_return(c, u, reason=b.reason))
 _register("approve-return", NoteIn, lambda c, u, b: S.approve_return(c, u, note=b.note))
 _register("deny-return", NoteIn, lambda c, u, b: S.deny_return(c, u, note=b.note))
-_register("request-extension", ExtensionIn, lambda c, u, b: S.request_extension(c, u, reason=b.reason, amount=b.amount))
+_register(
+    "request-extension",
+    ExtensionIn,
+    lambda c, u, b: S.request_extension(c, u, reason=b.reason, amount=b.amount),
+)
 _register("approve-extension", NoteIn, lambda c, u, b: S.approve_extension(c, u, note=b.note))
 _register("deny-extension", NoteIn, lambda c, u, b: S.deny_extension(c, u, note=b.note))
-_register("request-suspension", ReasonIn, lambda c, u, b: S.request_suspension(c, u, reason=b.reason))
+_register(
+    "request-suspension", ReasonIn, lambda c, u, b: S.request_suspension(c, u, reason=b.reason)
+)
 _register("approve-suspension", NoteIn, lambda c, u, b: S.approve_suspension(c, u, note=b.note))
 _register("deny-suspension", NoteIn, lambda c, u, b: S.deny_suspension(c, u, note=b.note))
 _register("resume", NoteIn, lambda c, u, b: S.resume(c, u, note=b.note))
-_register("verify-pass", NoteIn, lambda c, u, b, photos: S.verify_pass(c, u, note=b.note, photos=photos), photos=True)
-_register("verify-fail", RequiredNoteIn, lambda c, u, b, photos: S.verify_fail(c, u, note=b.note, photos=photos), photos=True)
+_register(
+    "verify-pass",
+    NoteIn,
+    lambda c, u, b, photos: S.verify_pass(c, u, note=b.note, photos=photos),
+    photos=True,
+)
+_register(
+    "verify-fail",
+    RequiredNoteIn,
+    lambda c, u, b, photos: S.verify_fail(c, u, note=b.note, photos=photos),
+    photos=True,
+)
 _register("close", NoteIn, lambda c, u, b: S.close(c, u, note=b.note))
 _register("void", ReasonIn, lambda c, u, b: S.void(c, u, reason=b.reason))
 _register("urge", NoteIn, lambda c, u, b: S.urge(c, u, note=b.note))
-_register("callback", CallbackIn, lambda c, u, b: S.callback(c, u, result=b.result, contact=b.contact, note=b.note))
+_register(
+    "callback",
+    CallbackIn,
+    lambda c, u, b: S.callback(c, u, result=b.result, contact=b.contact, note=b.note),
+)
 _register("reopen", ReasonIn, lambda c, u, b: S.reopen(c, u, reason=b.reason))

@@ -239,14 +239,10 @@ class CaseRequest(models.Model):
     reason = models.TextField(_("reason"))
     # Extensions: how much more time, in the unit of the case's time limit.
     amount = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, related_name="+"
-    )
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
-    decision = models.CharField(
-        max_length=16, choices=Decision.choices, default=Decision.PENDING
-    )
+    decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

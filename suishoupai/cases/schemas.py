@@ -9,7 +9,9 @@ from suishoupai.places.coords import CoordSystem
 
 
 class ReportIn(Schema):
-    category: str = Field(min_length=1, max_length=64, description="Category code, e.g. road_damage")
+    category: str = Field(
+        min_length=1, max_length=64, description="Category code, e.g. road_damage"
+    )
     subcategory: str | None = Field(default=None, max_length=64)
     description: str = Field(min_length=1, max_length=2000)
     lat: float = Field(ge=-90, le=90)
@@ -31,7 +33,9 @@ class ReportIn(Schema):
 
 class CaseCreatedOut(Schema):
     number: str
-    tracking_token: str = Field(description="Private: send it back as X-Case-Token to follow the case")
+    tracking_token: str = Field(
+        description="Private: send it back as X-Case-Token to follow the case"
+    )
     state: str
     state_label: str
     suggested_department: str | None
@@ -183,7 +187,9 @@ class MergeIn(NoteIn):
 
 
 class DispatchIn(NoteIn):
-    department: int | None = Field(default=None, description="Department id; default: the suggested one")
+    department: int | None = Field(
+        default=None, description="Department id; default: the suggested one"
+    )
 
 
 class ExtensionIn(ReasonIn):

@@ -1,7 +1,7 @@
 """Reads over cases: queues, public lists, timelines. Scoping is Case.objects.visible_to."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -48,7 +48,7 @@ def apply_filter(qs: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
     if f.since:
         qs = qs.filter(created_at__gte=_day_start(f.since))
     if f.until:
-        qs = qs.filter(created_at__lt=_day_start(f.until) + timezone.timedelta(days=1))
+        qs = qs.filter(created_at__lt=_day_start(f.until) + timedelta(days=1))
     if f.overdue is not None:
         qs = qs.filter(is_overdue=f.overdue)
     return qs
@@ -78,9 +78,11 @@ def reporter_case(number: str, token: str | None) -> Case:
     """
     case = None
     if token:
-        case = _with_relations(Case.objects.all()).filter(
-            number=number, tracking_token_hash=hash_token(token)
-        ).first()
+        case = (
+            _with_relations(Case.objects.all())
+            .filter(number=number, tracking_token_hash=hash_token(token))
+            .first()
+        )
     if case is None:
         raise NotFound(_("No such case, or the tracking token does not match."))
     return case

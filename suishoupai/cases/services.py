@@ -70,9 +70,9 @@ def _check(case: Case, action: str, actor: User | None) -> None:
     if actor is not None:
         if not (actor.is_active and (actor.role in move.roles or actor.is_superuser)):
             raise NotAllowed(_("Your role may not do this."))
-        if actor.role == Role.HANDLER and not actor.is_superuser:
-            if case.department_id not in actor.department_scope:
-                raise NotAllowed(_("This case is not assigned to your department."))
+        outside = case.department_id not in actor.department_scope
+        if actor.role == Role.HANDLER and not actor.is_superuser and outside:
+            raise NotAllowed(_("This case is not assigned to your department."))
     if case.state not in move.sources:
         raise IllegalTransition(
             _("A case that is “%(state)s” cannot be “%(action)s”.")
@@ -219,7 +219,9 @@ def _next_number(now: datetime) -> str:
 def _resolve_category(report: Report) -> tuple[Category, Subcategory | None]:
     category = Category.objects.filter(code=report.category, active=True).first()
     if category is None:
-        raise InvalidInput(_("Unknown category “%(c)s”.") % {"c": report.category}, field="category")
+        raise InvalidInput(
+            _("Unknown category “%(c)s”.") % {"c": report.category}, field="category"
+        )
     if not report.subcategory:
         return category, None
     sub = category.subcategories.filter(code=report.subcategory, active=True).first()
@@ -246,7 +248,10 @@ def _place(report: Report):
 
 
 def submit(
-    report: Report, photos: list[CheckedPhoto] | None = None, *, now: datetime | None = None,
+    report: Report,
+    photos: list[CheckedPhoto] | None = None,
+    *,
+    now: datetime | None = None,
     reporter_user: User | None = None,
 ) -> tuple[Case, str]:
     """A citizen's report. Returns the case and the raw tracking token (shown once)."""
@@ -279,8 +284,9 @@ def submit(
             updated_at=now,
             due_at=_stage_due(Stage.ACCEPT, now),
         )
-        event = _record(case, "case.submitted", None, now, actor_role=CITIZEN,
-                        data={"channel": report.channel})
+        event = _record(
+            case, "case.submitted", None, now, actor_role=CITIZEN, data={"channel": report.channel}
+        )
         _attach(case, photos, PhotoKind.REPORT, event, now, saved)
     return case, token
 
@@ -290,23 +296,31 @@ def submit(
 
 def _condition_for(case: Case, code: str | None) -> FilingCondition:
     if code:
-        cond = FilingCondition.objects.filter(code=code, active=True).select_related(
-            "subcategory__category"
-        ).first()
+        cond = (
+            FilingCondition.objects.filter(code=code, active=True)
+            .select_related("subcategory__category")
+            .first()
+        )
         if cond is None:
-            raise InvalidInput(_("Unknown filing condition “%(c)s”.") % {"c": code}, field="condition")
+            raise InvalidInput(
+                _("Unknown filing condition “%(c)s”.") % {"c": code}, field="condition"
+            )
         return cond
     candidates = FilingCondition.objects.filter(active=True, subcategory__active=True)
-    candidates = (candidates.filter(subcategory=case.subcategory) if case.subcategory
-                  else candidates.filter(subcategory__category=case.category))
+    candidates = (
+        candidates.filter(subcategory=case.subcategory)
+        if case.subcategory
+        else candidates.filter(subcategory__category=case.category)
+    )
     cond = candidates.order_by("subcategory__sort_order", "sort_order", "code").first()
     if cond is None:
         raise InvalidInput(_("Please choose a filing condition."), field="condition")
     return cond
 
 
-def accept(case, actor: User, *, condition: str | None = None, note: str = "",
-           now: datetime | None = None) -> Case:
+def accept(
+    case, actor: User, *, condition: str | None = None, note: str = "", now: datetime | None = None
+) -> Case:
     """立案: file the report as a case under a filing condition."""
     now = _now(now)
     with transaction.atomic():
@@ -316,11 +330,25 @@ def accept(case, actor: User, *, condition: str | None = None, note: str = "",
         sub = cond.subcategory
         department = route(sub.category, sub, case.district) or cond.default_department
         before = _move(
-            case, State.FILED, now, condition=cond, subcategory=sub, category=sub.category,
-            suggested_department=department, filed_at=now, due_at=_stage_due(Stage.DISPATCH, now),
+            case,
+            State.FILED,
+            now,
+            condition=cond,
+            subcategory=sub,
+            category=sub.category,
+            suggested_department=department,
+            filed_at=now,
+            due_at=_stage_due(Stage.DISPATCH, now),
         )
-        _record(case, "case.filed", actor, now, from_state=before, note=note,
-                data={"condition": cond.code})
+        _record(
+            case,
+            "case.filed",
+            actor,
+            now,
+            from_state=before,
+            note=note,
+            data={"condition": cond.code},
+        )
     return case
 
 
@@ -332,8 +360,15 @@ def reject(case, actor: User, *, reason: str, now: datetime | None = None) -> Ca
         case = _lock(case)
         _check(case, "reject", actor)
         before = _move(case, State.REJECTED, now, due_at=None, closed_at=now)
-        _record(case, "case.rejected", actor, now, from_state=before, note=reason,
-                visibility=Visibility.REPORTER)
+        _record(
+            case,
+            "case.rejected",
+            actor,
+            now,
+            from_state=before,
+            note=reason,
+            visibility=Visibility.REPORTER,
+        )
     return case
 
 
@@ -346,14 +381,33 @@ def merge(case, actor: User, *, into: str, note: str = "", now: datetime | None 
         primary = Case.objects.select_for_update().filter(number=into).first()
         if primary is None:
             raise InvalidInput(_("No case numbered %(n)s.") % {"n": into}, field="into")
-        if primary.pk == case.pk or primary.state in (State.MERGED, State.VOIDED,
-                                                      State.REJECTED, State.CLOSED):
+        if primary.pk == case.pk or primary.state in (
+            State.MERGED,
+            State.VOIDED,
+            State.REJECTED,
+            State.CLOSED,
+        ):
             raise IllegalTransition(_("A case can only be merged into another open case."))
         before = _move(case, State.MERGED, now, merged_into=primary, due_at=None, closed_at=now)
-        _record(case, "case.merged", actor, now, from_state=before, note=note,
-                data={"into": primary.number}, visibility=Visibility.REPORTER)
-        _record(primary, "case.merge_received", actor, now, from_state=primary.state,
-                data={"from": case.number}, visibility=Visibility.INTERNAL)
+        _record(
+            case,
+            "case.merged",
+            actor,
+            now,
+            from_state=before,
+            note=note,
+            data={"into": primary.number},
+            visibility=Visibility.REPORTER,
+        )
+        _record(
+            primary,
+            "case.merge_received",
+            actor,
+            now,
+            from_state=primary.state,
+            data={"from": case.number},
+            visibility=Visibility.INTERNAL,
+        )
     return case
 
 
@@ -364,8 +418,9 @@ def _department(pk: int | None, field: str = "department") -> Department:
     return dept
 
 
-def dispatch(case, actor: User, *, department: int | None = None, note: str = "",
-             now: datetime | None = None) -> Case:
+def dispatch(
+    case, actor: User, *, department: int | None = None, note: str = "", now: datetime | None = None
+) -> Case:
     """派遣 from the centre, or 转派 to a unit below by the department holding the case.
 
     The handling clock starts at the centre's dispatch and keeps running when
@@ -379,8 +434,9 @@ def dispatch(case, actor: User, *, department: int | None = None, note: str = ""
         return _dispatch_from_centre(case, actor, "dispatch", department, note, now)
 
 
-def redispatch(case, actor: User, *, department: int | None = None, note: str = "",
-               now: datetime | None = None) -> Case:
+def redispatch(
+    case, actor: User, *, department: int | None = None, note: str = "", now: datetime | None = None
+) -> Case:
     """改派: the centre sends a case nobody has signed for yet to another department.
 
     Separate from dispatch so that two dispatchers acting on one filed case at
@@ -396,22 +452,49 @@ def _dispatch_from_centre(case: Case, actor: User, action: str, department, note
     _check(case, action, actor)
     dept = _department(department or case.suggested_department_id)
     due = _handling_due(case, now)
-    before = _move(case, State.DISPATCHED, now, department=dept, first_department=dept,
-                   dispatched_at=now, taken_at=None, handle_due_at=due, due_at=due)
-    _record(case, f"case.{action}ed", actor, now, from_state=before, department=dept,
-            note=note, data={"level": 1})
+    before = _move(
+        case,
+        State.DISPATCHED,
+        now,
+        department=dept,
+        first_department=dept,
+        dispatched_at=now,
+        taken_at=None,
+        handle_due_at=due,
+        due_at=due,
+    )
+    _record(
+        case,
+        f"case.{action}ed",
+        actor,
+        now,
+        from_state=before,
+        department=dept,
+        note=note,
+        data={"level": 1},
+    )
     return case
 
 
 def _dispatch_on(case: Case, actor: User, department: int | None, note: str, now) -> Case:
     _check(case, "dispatch_on", actor)
     dept = _department(department)
-    if dept.pk == case.department_id or dept.pk not in case.department.descendant_ids():
-        raise InvalidInput(_("A case can only be passed on to a unit below its department."),
-                           field="department")
+    below = case.department.descendant_ids() if case.department else set()
+    if dept.pk == case.department_id or dept.pk not in below:
+        raise InvalidInput(
+            _("A case can only be passed on to a unit below its department."), field="department"
+        )
     before = _move(case, State.DISPATCHED, now, department=dept, taken_at=None)
-    _record(case, "case.dispatched_on", actor, now, from_state=before, department=dept,
-            note=note, data={"level": 2, "from_department": actor.department_id})
+    _record(
+        case,
+        "case.dispatched_on",
+        actor,
+        now,
+        from_state=before,
+        department=dept,
+        note=note,
+        data={"level": 2, "from_department": actor.department_id},
+    )
     return case
 
 
@@ -429,8 +512,14 @@ def take(case, actor: User, *, now: datetime | None = None) -> Case:
     return case
 
 
-def feedback(case, actor: User, *, note: str, photos: list[CheckedPhoto] | None = None,
-             now: datetime | None = None) -> Case:
+def feedback(
+    case,
+    actor: User,
+    *,
+    note: str,
+    photos: list[CheckedPhoto] | None = None,
+    now: datetime | None = None,
+) -> Case:
     """处置反馈: what was done, with photos of the result."""
     now = _now(now)
     note = _require(note, "note", _("Please describe what was done."))
@@ -438,11 +527,19 @@ def feedback(case, actor: User, *, note: str, photos: list[CheckedPhoto] | None 
         case = _lock(case)
         _check(case, "feedback", actor)
         on_time = case.handle_due_at is None or now <= case.handle_due_at
-        before = _move(case, State.RESOLVED, now, resolved_at=now,
-                       due_at=_stage_due(Stage.VERIFY, now))
-        event = _record(case, "case.resolved", actor, now, from_state=before,
-                        department=case.department, note=note,
-                        data={"on_time": on_time, "due_at": _iso(case.handle_due_at)})
+        before = _move(
+            case, State.RESOLVED, now, resolved_at=now, due_at=_stage_due(Stage.VERIFY, now)
+        )
+        event = _record(
+            case,
+            "case.resolved",
+            actor,
+            now,
+            from_state=before,
+            department=case.department,
+            note=note,
+            data={"on_time": on_time, "due_at": _iso(case.handle_due_at)},
+        )
         _attach(case, photos, PhotoKind.FEEDBACK, event, now, saved)
     return case
 
@@ -454,9 +551,17 @@ def _iso(value: datetime | None) -> str | None:
 def _open_request(case: Case, kind: str, actor: User, reason: str, now, amount=None) -> CaseRequest:
     if case.requests.filter(kind=kind, decision=Decision.PENDING).exists():
         raise IllegalTransition(_("A request of this kind is already awaiting a decision."))
-    return CaseRequest.objects.create(case=case, kind=kind, reason=reason, amount=amount,
-                                      department=case.department, requested_by=actor,
-                                      requested_at=now)
+    if case.department is None:  # the state table only allows requests on held cases
+        raise IllegalTransition(_("This case is not with a department."))
+    return CaseRequest.objects.create(
+        case=case,
+        kind=kind,
+        reason=reason,
+        amount=amount,
+        department=case.department,
+        requested_by=actor,
+        requested_at=now,
+    )
 
 
 def _pending(case: Case, kind: str) -> CaseRequest:
@@ -485,14 +590,23 @@ def request_return(case, actor: User, *, reason: str, now: datetime | None = Non
         case = _lock(case)
         _check(case, "request_return", actor)
         req = _open_request(case, RequestKind.RETURN, actor, reason, now)
-        _record(case, "case.return_requested", actor, now, from_state=case.state,
-                department=case.department, note=reason, visibility=Visibility.INTERNAL,
-                data={"request": req.pk})
+        _record(
+            case,
+            "case.return_requested",
+            actor,
+            now,
+            from_state=case.state,
+            department=case.department,
+            note=reason,
+            visibility=Visibility.INTERNAL,
+            data={"request": req.pk},
+        )
     return req
 
 
-def request_extension(case, actor: User, *, reason: str, amount: Decimal,
-                      now: datetime | None = None) -> CaseRequest:
+def request_extension(
+    case, actor: User, *, reason: str, amount: Decimal, now: datetime | None = None
+) -> CaseRequest:
     """延期: more time, in the unit of the case's time limit."""
     now = _now(now)
     reason = _require(reason, "reason", _("Please give the reason."))
@@ -502,13 +616,23 @@ def request_extension(case, actor: User, *, reason: str, amount: Decimal,
         case = _lock(case)
         _check(case, "request_extension", actor)
         req = _open_request(case, RequestKind.EXTENSION, actor, reason, now, Decimal(amount))
-        _record(case, "case.extension_requested", actor, now, from_state=case.state,
-                department=case.department, note=reason, visibility=Visibility.INTERNAL,
-                data={"request": req.pk, "amount": str(amount)})
+        _record(
+            case,
+            "case.extension_requested",
+            actor,
+            now,
+            from_state=case.state,
+            department=case.department,
+            note=reason,
+            visibility=Visibility.INTERNAL,
+            data={"request": req.pk, "amount": str(amount)},
+        )
     return req
 
 
-def request_suspension(case, actor: User, *, reason: str, now: datetime | None = None) -> CaseRequest:
+def request_suspension(
+    case, actor: User, *, reason: str, now: datetime | None = None
+) -> CaseRequest:
     """挂账: cannot be solved now (e.g. needs the summer works season)."""
     now = _now(now)
     reason = _require(reason, "reason", _("Please give the reason."))
@@ -516,9 +640,17 @@ def request_suspension(case, actor: User, *, reason: str, now: datetime | None =
         case = _lock(case)
         _check(case, "request_suspension", actor)
         req = _open_request(case, RequestKind.SUSPENSION, actor, reason, now)
-        _record(case, "case.suspension_requested", actor, now, from_state=case.state,
-                department=case.department, note=reason, visibility=Visibility.INTERNAL,
-                data={"request": req.pk})
+        _record(
+            case,
+            "case.suspension_requested",
+            actor,
+            now,
+            from_state=case.state,
+            department=case.department,
+            note=reason,
+            visibility=Visibility.INTERNAL,
+            data={"request": req.pk},
+        )
     return req
 
 
@@ -531,10 +663,25 @@ def approve_return(case, actor: User, *, note: str = "", now: datetime | None = 
         _decide(req, Decision.APPROVED, actor, note, now)
         _cancel_pending(case, now)
         returned_from = case.department
-        before = _move(case, State.FILED, now, department=None, taken_at=None,
-                       handle_due_at=None, due_at=_stage_due(Stage.DISPATCH, now))
-        _record(case, "case.returned", actor, now, from_state=before, department=returned_from,
-                note=note or req.reason, data={"request": req.pk})
+        before = _move(
+            case,
+            State.FILED,
+            now,
+            department=None,
+            taken_at=None,
+            handle_due_at=None,
+            due_at=_stage_due(Stage.DISPATCH, now),
+        )
+        _record(
+            case,
+            "case.returned",
+            actor,
+            now,
+            from_state=before,
+            department=returned_from,
+            note=note or req.reason,
+            data={"request": req.pk},
+        )
     return case
 
 
@@ -544,9 +691,17 @@ def _deny(case, actor: User, action: str, kind: str, note: str, now) -> CaseRequ
         _check(case, action, actor)
         req = _pending(case, kind)
         _decide(req, Decision.DENIED, actor, note, now)
-        _record(case, f"case.{kind}_denied", actor, now, from_state=case.state,
-                department=case.department, note=note, visibility=Visibility.INTERNAL,
-                data={"request": req.pk})
+        _record(
+            case,
+            f"case.{kind}_denied",
+            actor,
+            now,
+            from_state=case.state,
+            department=case.department,
+            note=note,
+            visibility=Visibility.INTERNAL,
+            data={"request": req.pk},
+        )
     return req
 
 
@@ -554,11 +709,15 @@ def deny_return(case, actor: User, *, note: str = "", now: datetime | None = Non
     return _deny(case, actor, "deny_return", RequestKind.RETURN, note, _now(now))
 
 
-def deny_extension(case, actor: User, *, note: str = "", now: datetime | None = None) -> CaseRequest:
+def deny_extension(
+    case, actor: User, *, note: str = "", now: datetime | None = None
+) -> CaseRequest:
     return _deny(case, actor, "deny_extension", RequestKind.EXTENSION, note, _now(now))
 
 
-def deny_suspension(case, actor: User, *, note: str = "", now: datetime | None = None) -> CaseRequest:
+def deny_suspension(
+    case, actor: User, *, note: str = "", now: datetime | None = None
+) -> CaseRequest:
     return _deny(case, actor, "deny_suspension", RequestKind.SUSPENSION, note, _now(now))
 
 
@@ -573,11 +732,18 @@ def approve_extension(case, actor: User, *, note: str = "", now: datetime | None
         _decide(req, Decision.APPROVED, actor, note, now)
         old = case.handle_due_at or now
         unit = case.condition.limit_unit if case.condition else "working_days"
-        new = clock.add(old, req.amount, unit)
+        new = clock.add(old, req.amount or Decimal(0), unit)
         _move(case, None, now, handle_due_at=new, due_at=new)
-        _record(case, "case.extended", actor, now, from_state=case.state,
-                department=case.department, note=note,
-                data={"request": req.pk, "from": _iso(old), "to": _iso(new)})
+        _record(
+            case,
+            "case.extended",
+            actor,
+            now,
+            from_state=case.state,
+            department=case.department,
+            note=note,
+            data={"request": req.pk, "from": _iso(old), "to": _iso(new)},
+        )
     return case
 
 
@@ -591,9 +757,16 @@ def approve_suspension(case, actor: User, *, note: str = "", now: datetime | Non
         _decide(req, Decision.APPROVED, actor, note, now)
         remaining = _remaining(case, now)
         before = _move(case, State.SUSPENDED, now, due_at=None, paused_remaining_minutes=remaining)
-        _record(case, "case.suspended", actor, now, from_state=before,
-                department=case.department, note=note or req.reason,
-                data={"request": req.pk, "remaining_minutes": remaining})
+        _record(
+            case,
+            "case.suspended",
+            actor,
+            now,
+            from_state=before,
+            department=case.department,
+            note=note or req.reason,
+            data={"request": req.pk, "remaining_minutes": remaining},
+        )
     return case
 
 
@@ -617,31 +790,57 @@ def resume(case, actor: User, *, note: str = "", now: datetime | None = None) ->
         if remaining is not None:
             # Negative when it was already late: it stays late by the same amount.
             due = clock.add_minutes(now, remaining, _unit(case))
-        before = _move(case, State.IN_PROGRESS, now, handle_due_at=due, due_at=due,
-                       paused_remaining_minutes=None)
-        _record(case, "case.resumed", actor, now, from_state=before,
-                department=case.department, note=note)
+        before = _move(
+            case,
+            State.IN_PROGRESS,
+            now,
+            handle_due_at=due,
+            due_at=due,
+            paused_remaining_minutes=None,
+        )
+        _record(
+            case,
+            "case.resumed",
+            actor,
+            now,
+            from_state=before,
+            department=case.department,
+            note=note,
+        )
     return case
 
 
 # ---------------------------------------------------------------- verification and close
 
 
-def verify_pass(case, actor: User, *, note: str = "", photos: list[CheckedPhoto] | None = None,
-                now: datetime | None = None) -> Case:
+def verify_pass(
+    case,
+    actor: User,
+    *,
+    note: str = "",
+    photos: list[CheckedPhoto] | None = None,
+    now: datetime | None = None,
+) -> Case:
     now = _now(now)
     with _files_removed_on_error() as saved, transaction.atomic():
         case = _lock(case)
         _check(case, "verify_pass", actor)
-        before = _move(case, State.VERIFIED, now, verified_at=now,
-                       due_at=_stage_due(Stage.CLOSE, now))
+        before = _move(
+            case, State.VERIFIED, now, verified_at=now, due_at=_stage_due(Stage.CLOSE, now)
+        )
         event = _record(case, "case.verified", actor, now, from_state=before, note=note)
         _attach(case, photos, PhotoKind.VERIFICATION, event, now, saved)
     return case
 
 
-def verify_fail(case, actor: User, *, note: str, photos: list[CheckedPhoto] | None = None,
-                now: datetime | None = None) -> Case:
+def verify_fail(
+    case,
+    actor: User,
+    *,
+    note: str,
+    photos: list[CheckedPhoto] | None = None,
+    now: datetime | None = None,
+) -> Case:
     """返工: the handling is not done; back to the same department with a fresh limit."""
     now = _now(now)
     note = _require(note, "note", _("Please say what is still wrong."))
@@ -649,10 +848,24 @@ def verify_fail(case, actor: User, *, note: str, photos: list[CheckedPhoto] | No
         case = _lock(case)
         _check(case, "verify_fail", actor)
         due = _handling_due(case, now)
-        before = _move(case, State.IN_PROGRESS, now, resolved_at=None, handle_due_at=due,
-                       due_at=due, rework_count=case.rework_count + 1)
-        event = _record(case, "case.rework", actor, now, from_state=before,
-                        department=case.department, note=note)
+        before = _move(
+            case,
+            State.IN_PROGRESS,
+            now,
+            resolved_at=None,
+            handle_due_at=due,
+            due_at=due,
+            rework_count=case.rework_count + 1,
+        )
+        event = _record(
+            case,
+            "case.rework",
+            actor,
+            now,
+            from_state=before,
+            department=case.department,
+            note=note,
+        )
         _attach(case, photos, PhotoKind.VERIFICATION, event, now, saved)
     return case
 
@@ -676,8 +889,15 @@ def void(case, actor: User, *, reason: str, now: datetime | None = None) -> Case
         _check(case, "void", actor)
         _cancel_pending(case, now)
         before = _move(case, State.VOIDED, now, closed_at=now, due_at=None)
-        _record(case, "case.voided", actor, now, from_state=before, note=reason,
-                visibility=Visibility.REPORTER)
+        _record(
+            case,
+            "case.voided",
+            actor,
+            now,
+            from_state=before,
+            note=reason,
+            visibility=Visibility.REPORTER,
+        )
     return case
 
 
@@ -688,10 +908,22 @@ def reopen(case, actor: User, *, reason: str, now: datetime | None = None) -> Ca
     with transaction.atomic():
         case = _lock(case)
         _check(case, "reopen", actor)
-        before = _move(case, State.FILED, now, department=None, closed_at=None, verified_at=None,
-                       resolved_at=None, taken_at=None, handle_due_at=None,
-                       due_at=_stage_due(Stage.DISPATCH, now), rating="", rating_stars=None,
-                       rating_comment="", rated_at=None)
+        before = _move(
+            case,
+            State.FILED,
+            now,
+            department=None,
+            closed_at=None,
+            verified_at=None,
+            resolved_at=None,
+            taken_at=None,
+            handle_due_at=None,
+            due_at=_stage_due(Stage.DISPATCH, now),
+            rating="",
+            rating_stars=None,
+            rating_comment="",
+            rated_at=None,
+        )
         _record(case, "case.reopened", actor, now, from_state=before, note=reason)
     return case
 
@@ -706,8 +938,16 @@ def urge(case, actor: User | None, *, note: str = "", now: datetime | None = Non
         case = _lock(case)
         _check(case, "urge", actor)
         _move(case, None, now, urge_count=case.urge_count + 1)
-        _record(case, "case.urged", actor, now, from_state=case.state,
-                department=case.department, note=note, visibility=Visibility.INTERNAL)
+        _record(
+            case,
+            "case.urged",
+            actor,
+            now,
+            from_state=case.state,
+            department=case.department,
+            note=note,
+            visibility=Visibility.INTERNAL,
+        )
     return case
 
 
@@ -731,10 +971,17 @@ def mark_overdue(now: datetime | None = None) -> list[str]:
             case.urge_count += 1
             case.updated_at = now
             case.save(update_fields=["is_overdue", "urge_count", "updated_at"])
-            _record(case, "case.urged", None, now, from_state=case.state,
-                    department=case.department, actor_role=SYSTEM,
-                    visibility=Visibility.INTERNAL,
-                    data={"automatic": True, "reason": "overdue", "due_at": _iso(case.due_at)})
+            _record(
+                case,
+                "case.urged",
+                None,
+                now,
+                from_state=case.state,
+                department=case.department,
+                actor_role=SYSTEM,
+                visibility=Visibility.INTERNAL,
+                data={"automatic": True, "reason": "overdue", "due_at": _iso(case.due_at)},
+            )
             marked.append(case.number)
     return marked
 
@@ -742,8 +989,15 @@ def mark_overdue(now: datetime | None = None) -> list[str]:
 CALLBACK_RESULTS = {"satisfied", "basically_satisfied", "unsatisfied", "unreachable", "declined"}
 
 
-def callback(case, actor: User, *, result: str, contact: str = "", note: str = "",
-             now: datetime | None = None) -> Case:
+def callback(
+    case,
+    actor: User,
+    *,
+    result: str,
+    contact: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> Case:
     """回访: staff phoned the reporter; record who, when and the answer."""
     now = _now(now)
     if result not in CALLBACK_RESULTS:
@@ -752,21 +1006,31 @@ def callback(case, actor: User, *, result: str, contact: str = "", note: str = "
         case = _lock(case)
         _check(case, "callback", actor)
         _move(case, None, now)
-        _record(case, "case.callback", actor, now, from_state=case.state, note=note,
-                data={"result": result, "contact": contact}, visibility=Visibility.INTERNAL)
+        _record(
+            case,
+            "case.callback",
+            actor,
+            now,
+            from_state=case.state,
+            note=note,
+            data={"result": result, "contact": contact},
+            visibility=Visibility.INTERNAL,
+        )
     return case
 
 
 # ---------------------------------------------------------------- the reporter
 
 
-def rate(case, *, rating: str, stars: int | None = None, comment: str = "",
-         now: datetime | None = None) -> Case:
+def rate(
+    case, *, rating: str, stars: int | None = None, comment: str = "", now: datetime | None = None
+) -> Case:
     """The reporter's satisfaction with a closed case; changeable for a while."""
     now = _now(now)
     if rating not in ReporterRating.values:
-        raise InvalidInput(_("Please choose satisfied, basically satisfied or unsatisfied."),
-                           field="rating")
+        raise InvalidInput(
+            _("Please choose satisfied, basically satisfied or unsatisfied."), field="rating"
+        )
     if stars is not None and not 1 <= stars <= 5:
         raise InvalidInput(_("Stars must be between 1 and 5."), field="stars")
     with transaction.atomic():
@@ -776,8 +1040,23 @@ def rate(case, *, rating: str, stars: int | None = None, comment: str = "",
         if case.rated_at and now - case.rated_at > window:
             raise IllegalTransition(_("The rating can no longer be changed."))
         code = "case.rating_changed" if case.rated_at else "case.rated"
-        _move(case, None, now, rating=rating, rating_stars=stars,
-              rating_comment=comment.strip()[:500], rated_at=now)
-        _record(case, code, None, now, from_state=case.state, actor_role=CITIZEN,
-                note=case.rating_comment, data={"rating": rating, "stars": stars})
+        _move(
+            case,
+            None,
+            now,
+            rating=rating,
+            rating_stars=stars,
+            rating_comment=comment.strip()[:500],
+            rated_at=now,
+        )
+        _record(
+            case,
+            code,
+            None,
+            now,
+            from_state=case.state,
+            actor_role=CITIZEN,
+            note=case.rating_comment,
+            data={"rating": rating, "stars": stars},
+        )
     return case

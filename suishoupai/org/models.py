@@ -164,4 +164,5 @@ class RoutingRule(models.Model):
         ordering = ["category", "subcategory", "district", "priority"]
 
     def __str__(self) -> str:
-        return f"{self.category} / {self.subcategory or '*'} / {self.district or '*'} → {self.department}"
+        scope = f"{self.category} / {self.subcategory or '*'} / {self.district or '*'}"
+        return f"{scope} → {self.department}"

@@ -16,8 +16,12 @@ from .models import Photo
 pillow_heif.register_heif_opener()
 
 # The real type comes from the content, never from the name or the client's header.
-FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"),
-           "HEIF": ("image/heic", "heic")}
+FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+    "HEIF": ("image/heic", "heic"),
+}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ def walk(city, people, state: str, now=c.WEDNESDAY_9AM) -> Case:
     steps = {
         "submitted": [],
         "rejected": [lambda t: services.reject(case, people["olga"], reason="重复上报", now=t)],
-        "merged": [lambda t: services.merge(case, people["olga"], into=report(city, now).number, now=t)],
+        "merged": [
+            lambda t: services.merge(case, people["olga"], into=report(city, now).number, now=t)
+        ],
         "voided": [lambda t: services.void(case, people["leo"], reason="测试数据", now=t)],
         "filed": [lambda t: services.accept(case, people["olga"], now=t)],
     }

@@ -39,7 +39,9 @@ def report_body(**overrides) -> dict:
 
 
 def post_json(client: Client, url: str, body: dict | None = None, **headers):
-    return client.post(url, json.dumps(body or {}), content_type="application/json", headers=headers)
+    return client.post(
+        url, json.dumps(body or {}), content_type="application/json", headers=headers
+    )
 
 
 def create(client: Client, **overrides) -> dict:
@@ -54,8 +56,9 @@ def act(client: Client, number: str, action: str, body: dict | None = None, expe
     return response.json()
 
 
-def test_it_takes_a_case_from_report_to_rating(city, olga, leo, dora, carl, hans, ivan,
-                                                staff_client):
+def test_it_takes_a_case_from_report_to_rating(
+    city, olga, leo, dora, carl, hans, ivan, staff_client
+):
     citizen = Client()
     with time_machine.travel(WEDNESDAY_9AM, tick=False) as traveller:
         created = create(citizen)
@@ -81,13 +84,23 @@ def test_it_takes_a_case_from_report_to_rating(city, olga, leo, dora, carl, hans
         mine = citizen.get(f"/api/v1/cases/{number}/private", headers={"X-Case-Token": token})
         assert mine.status_code == 200
         actions = [e["action"] for e in mine.json()["timeline"]]
-        assert actions == ["case.submitted", "case.filed", "case.dispatched",
-                           "case.dispatched_on", "case.taken", "case.resolved",
-                           "case.verified", "case.closed"]
+        assert actions == [
+            "case.submitted",
+            "case.filed",
+            "case.dispatched",
+            "case.dispatched_on",
+            "case.taken",
+            "case.resolved",
+            "case.verified",
+            "case.closed",
+        ]
 
-        rated = post_json(citizen, f"/api/v1/cases/{number}/rating",
-                          {"rating": "satisfied", "stars": 5, "comment": "很快"},
-                          **{"X-Case-Token": token})
+        rated = post_json(
+            citizen,
+            f"/api/v1/cases/{number}/rating",
+            {"rating": "satisfied", "stars": 5, "comment": "很快"},
+            **{"X-Case-Token": token},
+        )
         assert rated.status_code == 200, rated.content
         assert rated.json()["rating"] == "satisfied"
 
@@ -155,8 +168,9 @@ def test_it_answers_malformed_json_with_400_not_500(city):
 
 def test_it_speaks_chinese_by_default_and_english_on_request(city):
     zh = post_json(Client(), "/api/v1/cases", report_body(description=""))
-    en = post_json(Client(), "/api/v1/cases", report_body(description=""),
-                   **{"Accept-Language": "en"})
+    en = post_json(
+        Client(), "/api/v1/cases", report_body(description=""), **{"Accept-Language": "en"}
+    )
     assert zh.json()["detail"] != en.json()["detail"]
     assert en.json()["detail"] == "Please correct the marked fields."
 
@@ -218,17 +232,25 @@ def test_it_shows_the_reporter_view_only_with_the_right_token(city):
 
 def test_it_refuses_a_rating_before_the_case_is_closed(city):
     created = create(Client())
-    response = post_json(Client(), f"/api/v1/cases/{created['number']}/rating",
-                         {"rating": "satisfied"}, **{"X-Case-Token": created["tracking_token"]})
+    response = post_json(
+        Client(),
+        f"/api/v1/cases/{created['number']}/rating",
+        {"rating": "satisfied"},
+        **{"X-Case-Token": created["tracking_token"]},
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "illegal_transition"
 
 
-def test_it_answers_staff_errors_with_the_right_status(city, olga, nina, hans, carl, dora,
-                                                       staff_client):
+def test_it_answers_staff_errors_with_the_right_status(
+    city, olga, nina, hans, carl, dora, staff_client
+):
     number = create(Client())["number"]
     assert Client().get("/api/v1/staff/cases").status_code == 401
-    assert Client(headers={"Authorization": "Bearer nope"}).get("/api/v1/staff/cases").status_code == 401
+    assert (
+        Client(headers={"Authorization": "Bearer nope"}).get("/api/v1/staff/cases").status_code
+        == 401
+    )
     act(staff_client(olga), "20990101-9999", "accept", expect=404)
     act(staff_client(dora), number, "accept", expect=403)  # wrong role
     act(staff_client(olga), number, "close", expect=403)  # operators do not close
@@ -266,15 +288,24 @@ def test_it_keeps_the_reporters_phone_from_departments(city, olga, dora, carl, s
 
 
 def test_it_serves_originals_only_to_staff_who_may_see_the_case(city, olga, nina, staff_client):
-    created = Client().post("/api/v1/cases", {**report_body(),
-                                              "photos": [io.BytesIO(jpeg_bytes())]}).json()
+    created = (
+        Client()
+        .post("/api/v1/cases", {**report_body(), "photos": [io.BytesIO(jpeg_bytes())]})
+        .json()
+    )
     detail = staff_client(olga).get(f"/api/v1/staff/cases/{created['number']}").json()
     url = detail["photos"][0]["url"]
     assert staff_client(olga).get(url).status_code == 200
     assert staff_client(nina).get(url).status_code == 403
     assert Client().get(url).status_code == 401
-    public = Client().get(f"/api/v1/cases/{created['number']}/private",
-                          headers={"X-Case-Token": created["tracking_token"]}).json()
+    public = (
+        Client()
+        .get(
+            f"/api/v1/cases/{created['number']}/private",
+            headers={"X-Case-Token": created["tracking_token"]},
+        )
+        .json()
+    )
     assert public["photos"][0]["url"] is None
 
 
@@ -282,10 +313,16 @@ def test_it_publishes_an_openapi_document_and_an_offline_docs_page(city):
     schema = Client().get("/api/v1/openapi.json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    for path in ["/api/v1/categories", "/api/v1/cases", "/api/v1/cases/{number}",
-                 "/api/v1/cases/{number}/private", "/api/v1/cases/{number}/rating",
-                 "/api/v1/staff/cases", "/api/v1/staff/cases/{number}/dispatch",
-                 "/api/v1/staff/cases/{number}/approve-extension"]:
+    for path in [
+        "/api/v1/categories",
+        "/api/v1/cases",
+        "/api/v1/cases/{number}",
+        "/api/v1/cases/{number}/private",
+        "/api/v1/cases/{number}/rating",
+        "/api/v1/staff/cases",
+        "/api/v1/staff/cases/{number}/dispatch",
+        "/api/v1/staff/cases/{number}/approve-extension",
+    ]:
         assert path in paths
     docs = Client().get("/api/v1/docs")
     assert docs.status_code == 200
@@ -298,6 +335,9 @@ def test_it_lists_the_catalogue(city):
     catalogue = Client().get("/api/v1/categories").json()
     sanitation = next(c for c in catalogue if c["code"] == "sanitation")
     condition = sanitation["subcategories"][0]["conditions"][0]
-    assert condition["limit"] == {"amount": "4.00", "unit": "working_hours",
-                                  "unit_label": condition["limit"]["unit_label"]}
+    assert condition["limit"] == {
+        "amount": "4.00",
+        "unit": "working_hours",
+        "unit_label": condition["limit"]["unit_label"],
+    }
     assert condition["default_department"] == "市环卫中心"

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 
@@ -29,7 +30,9 @@ def test_it_numbers_cases_by_day_in_sequence(city):
     second = report(city, now=at(2026, 11, 25, 23, 59))
     next_day = report(city, now=at(2026, 11, 26, 0, 1))
     assert [first.number, second.number, next_day.number] == [
-        "20261125-0001", "20261125-0002", "20261126-0001"
+        "20261125-0001",
+        "20261125-0002",
+        "20261126-0001",
     ]
 
 
@@ -55,11 +58,17 @@ def test_it_counts_working_days_across_the_weekend(city, people):
 def test_it_keeps_the_handling_clock_when_a_department_passes_the_case_down(city, people):
     case = walk(city, people, "dispatched")
     due = case.handle_due_at
-    services.dispatch(case, people["carl"], department=city.daowai_sanitation.pk,
-                      now=WEDNESDAY_9AM + timedelta(hours=1))
+    services.dispatch(
+        case,
+        people["carl"],
+        department=city.daowai_sanitation.pk,
+        now=WEDNESDAY_9AM + timedelta(hours=1),
+    )
     case.refresh_from_db()
-    assert (case.department, case.first_department) == (city.daowai_sanitation,
-                                                         city.city_sanitation)
+    assert (case.department, case.first_department) == (
+        city.daowai_sanitation,
+        city.city_sanitation,
+    )
     assert case.handle_due_at == due
     services.take(case, people["hans"], now=WEDNESDAY_9AM + timedelta(hours=1, minutes=5))
 
@@ -74,8 +83,9 @@ def test_it_refuses_to_pass_a_case_sideways_or_up(city, people):
 def test_it_pauses_the_clock_while_suspended(city, people):
     case = walk(city, people, "in_progress")  # handling due Wednesday 13:10 + ...
     due = case.handle_due_at
-    services.request_suspension(case, people["carl"], reason="需协调产权单位",
-                                now=at(2026, 11, 25, 10, 0))
+    services.request_suspension(
+        case, people["carl"], reason="需协调产权单位", now=at(2026, 11, 25, 10, 0)
+    )
     services.approve_suspension(case, people["leo"], now=at(2026, 11, 25, 10, 0))
     case.refresh_from_db()
     assert case.due_at is None
@@ -87,15 +97,22 @@ def test_it_pauses_the_clock_while_suspended(city, people):
     assert case.handle_due_at > due
     from suishoupai.timelimits import clock
 
-    assert clock.counted_minutes(at(2026, 12, 2, 9, 0), case.handle_due_at,
-                                 "working_hours") == remaining
+    assert (
+        clock.counted_minutes(at(2026, 12, 2, 9, 0), case.handle_due_at, "working_hours")
+        == remaining
+    )
 
 
 def test_it_moves_the_deadline_only_when_an_extension_is_approved(city, people):
     case = walk(city, people, "in_progress")
     due = case.handle_due_at
-    services.request_extension(case, people["carl"], reason="等待材料", amount=Decimal(2),
-                               now=WEDNESDAY_9AM + timedelta(hours=1))
+    services.request_extension(
+        case,
+        people["carl"],
+        reason="等待材料",
+        amount=Decimal(2),
+        now=WEDNESDAY_9AM + timedelta(hours=1),
+    )
     case.refresh_from_db()
     assert case.handle_due_at == due
     services.approve_extension(case, people["leo"], now=WEDNESDAY_9AM + timedelta(hours=1))
@@ -123,7 +140,8 @@ def test_it_sends_a_returned_case_back_to_dispatch_and_cancels_other_requests(ci
     case.refresh_from_db()
     assert (case.state, case.department, case.handle_due_at) == ("filed", None, None)
     assert set(case.requests.values_list("decision", flat=True)) == {
-        Decision.APPROVED, Decision.CANCELLED
+        Decision.APPROVED,
+        Decision.CANCELLED,
     }
 
 
@@ -158,8 +176,13 @@ def test_it_sends_failed_verification_back_for_rework(city, people):
 
 def test_it_reopens_a_closed_case_after_an_unsatisfied_rating(city, people):
     case = walk(city, people, "closed")
-    services.rate(case, rating="unsatisfied", stars=1, comment="没有清理干净",
-                  now=WEDNESDAY_9AM + timedelta(days=1))
+    services.rate(
+        case,
+        rating="unsatisfied",
+        stars=1,
+        comment="没有清理干净",
+        now=WEDNESDAY_9AM + timedelta(days=1),
+    )
     services.reopen(case, people["leo"], reason="市民不满意,重新派遣")
     case.refresh_from_db()
     assert (case.state, case.rating, case.closed_at) == ("filed", "", None)
@@ -205,7 +228,7 @@ def test_it_keeps_the_event_log_append_only_and_complete(city, people):
     states = list(case.events.values_list("from_state", "to_state"))
     assert states[0] == ("", "submitted")
     # Each event starts where the previous one ended.
-    assert all(prev[1] == nxt[0] for prev, nxt in zip(states, states[1:], strict=False))
+    assert all(prev[1] == nxt[0] for prev, nxt in pairwise(states))
     assert states[-1][1] == "closed"
 
 

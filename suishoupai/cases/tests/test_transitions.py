@@ -36,7 +36,9 @@ def _call(action, case, p, actor=None, city=None):
         ),
         "take": lambda a: s.take(case, a or p["carl"], now=LATER),
         "feedback": lambda a: s.feedback(case, a or p["carl"], note="已清运", now=LATER),
-        "request_return": lambda a: s.request_return(case, a or p["carl"], reason="非本部门", now=LATER),
+        "request_return": lambda a: s.request_return(
+            case, a or p["carl"], reason="非本部门", now=LATER
+        ),
         "approve_return": lambda a: s.approve_return(case, a or p["leo"], now=LATER),
         "deny_return": lambda a: s.deny_return(case, a or p["leo"], now=LATER),
         "request_extension": lambda a: s.request_extension(
@@ -71,8 +73,14 @@ def _prepare(action, case, p):
 
 ALL_STATES = list(State.values)
 # Actions _call makes as carl (市环卫中心) by default.
-BY_CARL = {"dispatch_on", "take", "feedback", "request_return", "request_extension",
-           "request_suspension"}
+BY_CARL = {
+    "dispatch_on",
+    "take",
+    "feedback",
+    "request_return",
+    "request_extension",
+    "request_suspension",
+}
 PAIRS = [(action, state) for action in MOVES for state in ALL_STATES]
 
 
@@ -99,8 +107,16 @@ def test_it_allows_exactly_the_moves_in_the_table(city, people, action, state):
 
 
 def _source_state(action):
-    order = ["submitted", "filed", "dispatched", "in_progress", "resolved", "verified", "closed",
-             "suspended"]
+    order = [
+        "submitted",
+        "filed",
+        "dispatched",
+        "in_progress",
+        "resolved",
+        "verified",
+        "closed",
+        "suspended",
+    ]
     return next(s for s in order if s in MOVES[action].sources)
 
 
@@ -111,10 +127,15 @@ ROLE_CASES = [
     for person in ["olga", "leo", "dora", "carl", "ivan", "lily", "adam"]
     # For the centre, "dispatch" of a dispatched case is a state error, not a role one.
     if not (action == "dispatch_on" and person in ("dora", "leo"))
-    if not (
-        {"olga": "operator", "leo": "shift_lead", "dora": "dispatcher", "carl": "handler",
-         "ivan": "inspector", "lily": "leader", "adam": "admin"}[person] in move.roles
-    )
+    if {
+            "olga": "operator",
+            "leo": "shift_lead",
+            "dora": "dispatcher",
+            "carl": "handler",
+            "ivan": "inspector",
+            "lily": "leader",
+            "adam": "admin",
+        }[person] not in move.roles
 ]
 
 
@@ -129,8 +150,15 @@ def test_it_refuses_a_role_that_may_not_make_the_move(city, people, action, pers
     assert CaseEvent.objects.filter(case=case).count() == events_before
 
 
-DEPARTMENT_ACTIONS = ["take", "feedback", "request_return", "request_extension",
-                      "request_suspension", "dispatch_on", "resume"]
+DEPARTMENT_ACTIONS = [
+    "take",
+    "feedback",
+    "request_return",
+    "request_extension",
+    "request_suspension",
+    "dispatch_on",
+    "resume",
+]
 
 
 @pytest.mark.django_db

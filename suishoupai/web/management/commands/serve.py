@@ -23,9 +23,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: str, workers: str, **options):
         bindir = os.path.dirname(sys.executable)
-        web = [os.path.join(bindir, "granian"), "--interface", "wsgi", "--host", host,
-               "--port", str(port), "--workers", str(workers), "--no-ws",
-               "suishoupai.wsgi:application"]
+        web = [
+            os.path.join(bindir, "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-ws",
+            "suishoupai.wsgi:application",
+        ]
         tasks = [sys.executable, "manage.py", "run_huey", "--quiet"]
         children = [subprocess.Popen(tasks), subprocess.Popen(web)]
         self._announce(host, port)
@@ -62,7 +72,8 @@ class Command(BaseCommand):
                     f"  Admin:               {base}/admin/",
                     "  Demo logins (password for all: suishoupai-demo):",
                     "    operator 受理员 olga · shift lead 值班长 leo · dispatcher 派遣员 dora",
-                    "    市环卫中心 carl · 道外区环卫 hans · inspector 监督员 ivan · leader 领导 lily",
+                    "    市环卫中心 carl · 道外区环卫 hans · 市道桥 rita · 南岗区道桥 nick",
+                    "    inspector 监督员 ivan · leader 领导 lily",
                     "    admin 管理员 admin",
                     "  Demo staff API tokens: manage.py create_api_token <username>",
                     "Press Ctrl-C to stop.",
