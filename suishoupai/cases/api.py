@@ -247,7 +247,7 @@ EVENT_LABELS = {
     "case.extended": gettext_lazy("Extended"),
     "case.extension_denied": gettext_lazy("Extension denied"),
     "case.suspension_requested": gettext_lazy("Suspension requested"),
-    "case.suspended": gettext_lazy("Suspended"),
+    "case.suspended": gettext_lazy("Suspension approved"),
     "case.suspension_denied": gettext_lazy("Suspension denied"),
     "case.resumed": gettext_lazy("Resumed"),
     "case.verified": gettext_lazy("Verified"),

@@ -75,7 +75,7 @@ def _check(case: Case, action: str, actor: User | None) -> None:
             raise NotAllowed(_("This case is not assigned to your department."))
     if case.state not in move.sources:
         raise IllegalTransition(
-            _("A case that is “%(state)s” cannot be “%(action)s”.")
+            _("The case is “%(state)s”: you cannot %(action)s now.")
             % {"state": State(case.state).label, "action": ACTION_LABELS.get(action, action)}
         )
 
@@ -158,33 +158,34 @@ def _attach(case, checked, kind, event, now, saved) -> None:
         saved.extend(store_photos(case, checked, kind=kind, event=event, now=now))
 
 
+# Names of the moves as a person would say them, for "cannot … now" messages.
 ACTION_LABELS = {
-    "accept": gettext_lazy("filed"),
-    "reject": gettext_lazy("declined"),
-    "merge": gettext_lazy("merged"),
-    "dispatch": gettext_lazy("dispatched"),
-    "redispatch": gettext_lazy("re-dispatched"),
-    "dispatch_on": gettext_lazy("dispatched on"),
-    "take": gettext_lazy("signed for"),
-    "feedback": gettext_lazy("reported as handled"),
-    "request_return": gettext_lazy("returned"),
-    "approve_return": gettext_lazy("returned"),
-    "deny_return": gettext_lazy("kept"),
-    "request_extension": gettext_lazy("extended"),
-    "approve_extension": gettext_lazy("extended"),
-    "deny_extension": gettext_lazy("kept"),
-    "request_suspension": gettext_lazy("suspended"),
-    "approve_suspension": gettext_lazy("suspended"),
-    "deny_suspension": gettext_lazy("kept"),
-    "resume": gettext_lazy("resumed"),
-    "verify_pass": gettext_lazy("verified"),
-    "verify_fail": gettext_lazy("sent back for rework"),
-    "close": gettext_lazy("closed"),
-    "void": gettext_lazy("voided"),
-    "urge": gettext_lazy("urged"),
-    "callback": gettext_lazy("called back"),
-    "reopen": gettext_lazy("reopened"),
-    "rate": gettext_lazy("rated"),
+    "accept": gettext_lazy("file the case"),
+    "reject": gettext_lazy("decline the report"),
+    "merge": gettext_lazy("merge the case"),
+    "dispatch": gettext_lazy("dispatch the case"),
+    "redispatch": gettext_lazy("re-dispatch the case"),
+    "dispatch_on": gettext_lazy("pass the case on to a unit"),
+    "take": gettext_lazy("sign for the case"),
+    "feedback": gettext_lazy("report the handling"),
+    "request_return": gettext_lazy("ask to return the case"),
+    "approve_return": gettext_lazy("approve the return"),
+    "deny_return": gettext_lazy("deny the return"),
+    "request_extension": gettext_lazy("ask for an extension"),
+    "approve_extension": gettext_lazy("approve the extension"),
+    "deny_extension": gettext_lazy("deny the extension"),
+    "request_suspension": gettext_lazy("ask to suspend the case"),
+    "approve_suspension": gettext_lazy("approve the suspension"),
+    "deny_suspension": gettext_lazy("deny the suspension"),
+    "resume": gettext_lazy("resume the case"),
+    "verify_pass": gettext_lazy("pass the verification"),
+    "verify_fail": gettext_lazy("send the case back for rework"),
+    "close": gettext_lazy("close the case"),
+    "void": gettext_lazy("void the case"),
+    "urge": gettext_lazy("urge the department"),
+    "callback": gettext_lazy("record a call-back"),
+    "reopen": gettext_lazy("reopen the case"),
+    "rate": gettext_lazy("rate the case"),
 }
 
 

@@ -6,6 +6,7 @@ the table is a domain error (HTTP 409), never a silent fallback.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from suishoupai.org.models import Role
 
@@ -25,9 +26,9 @@ class State(models.TextChoices):
 
 
 class Family(models.TextChoices):
-    NEW = "new", _("New")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    NEW = "new", pgettext_lazy("case family", "New")
+    OPEN = "open", pgettext_lazy("case family", "Open")
+    CLOSED = "closed", pgettext_lazy("case family", "Closed")
 
 
 FAMILY: dict[str, str] = {
