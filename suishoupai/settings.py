@@ -100,6 +100,8 @@ def sqlite_database(path: Path) -> dict:
 DEBUG = envbool("DEBUG", False)
 TESTING = envbool("SUISHOUPAI_TESTING", False)
 DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "data")))
+# SQLite and huey's queue file live here; on a fresh checkout it does not exist yet.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = envsecret("SECRET_KEY")
 if not SECRET_KEY:
@@ -140,7 +142,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "suishoupai.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -128,3 +128,14 @@ def test_it_tells_the_closed_state_from_the_closed_family():
 
     with override("zh-hans"):
         assert (str(State.CLOSED.label), str(Family.CLOSED.label)) == ("已结案", "已办结")
+
+
+def test_pages_stay_chinese_whatever_the_browser_prefers(db, client):
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "公开案件" in page.content.decode()
+
+
+def test_a_person_can_switch_the_pages_to_english_and_it_is_remembered(db, client):
+    assert "Public cases" in client.get("/?lang=en").content.decode()
+    assert "Public cases" in client.get("/").content.decode()
+    assert "公开案件" in client.get("/?lang=zh-hans").content.decode()

@@ -20,8 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
         parser.add_argument("--workers", default=os.environ.get("WEB_WORKERS", "2"))
+        # Requests handled at once per worker: WSGI code blocks, so this bounds
+        # database connections too (workers × threads ≤ the pool size).
+        parser.add_argument("--threads", default=os.environ.get("WEB_THREADS", "8"))
 
-    def handle(self, *args, host: str, port: str, workers: str, **options):
+    def handle(self, *args, host: str, port: str, workers: str, threads: str, **options):
         bindir = os.path.dirname(sys.executable)
         web = [
             os.path.join(bindir, "granian"),
@@ -33,6 +36,10 @@ class Command(BaseCommand):
             str(port),
             "--workers",
             str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--backpressure",
+            str(threads),
             "--no-ws",
             "suishoupai.wsgi:application",
         ]
