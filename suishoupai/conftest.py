@@ -66,6 +66,7 @@ def city(db) -> City:
     for stage, amount, unit in [
         (Stage.ACCEPT, "1", LimitUnit.WORKING_HOURS),
         (Stage.DISPATCH, "0.5", LimitUnit.WORKING_HOURS),
+        (Stage.TAKE, "1", LimitUnit.WORKING_HOURS),
         (Stage.VERIFY, "4", LimitUnit.WORKING_HOURS),
         (Stage.CLOSE, "1", LimitUnit.WORKING_DAYS),
     ]:

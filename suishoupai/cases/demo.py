@@ -49,6 +49,10 @@ PEOPLE = (
     Person("hans", Role.HANDLER, "daowai_sanitation", "韩树林"),
     Person("rita", Role.HANDLER, "city_roads", "任海燕"),
     Person("nick", Role.HANDLER, "nangang_roads", "倪志刚"),
+    # So every demo case waiting for a department has someone who can sign for it.
+    Person("pam", Role.HANDLER, "city_parks", "潘雅琴"),
+    Person("eric", Role.HANDLER, "city_enforcement", "鄂振华"),
+    Person("doug", Role.HANDLER, "drainage_group", "窦德明"),
     Person("ivan", Role.INSPECTOR, "centre", "尹万里"),
     Person("lily", Role.LEADER, "centre", "林丽华"),
     Person("admin", Role.ADMIN, None, "系统管理员"),

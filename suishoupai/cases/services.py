@@ -133,6 +133,14 @@ def _handling_due(case: Case, start: datetime) -> datetime | None:
     return clock.add(start, cond.limit_amount, cond.limit_unit) if cond else None
 
 
+def _sign_for_due(start: datetime, handle_due: datetime | None) -> datetime | None:
+    """While awaiting sign-for the stage deadline is the take limit, never later
+    than the handling deadline itself."""
+    take_due = _stage_due(Stage.TAKE, start)
+    candidates = [d for d in (take_due, handle_due) if d is not None]
+    return min(candidates) if candidates else None
+
+
 def _require(text: str, field: str, message: str) -> str:
     text = (text or "").strip()
     if not text:
@@ -462,7 +470,7 @@ def _dispatch_from_centre(case: Case, actor: User, action: str, department, note
         dispatched_at=now,
         taken_at=None,
         handle_due_at=due,
-        due_at=due,
+        due_at=_sign_for_due(now, due),
     )
     _record(
         case,
@@ -485,7 +493,14 @@ def _dispatch_on(case: Case, actor: User, department: int | None, note: str, now
         raise InvalidInput(
             _("A case can only be passed on to a unit below its department."), field="department"
         )
-    before = _move(case, State.DISPATCHED, now, department=dept, taken_at=None)
+    before = _move(
+        case,
+        State.DISPATCHED,
+        now,
+        department=dept,
+        taken_at=None,
+        due_at=_sign_for_due(now, case.handle_due_at),
+    )
     _record(
         case,
         "case.dispatched_on",
@@ -508,7 +523,7 @@ def take(case, actor: User, *, now: datetime | None = None) -> Case:
     with transaction.atomic():
         case = _lock(case)
         _check(case, "take", actor)
-        before = _move(case, State.IN_PROGRESS, now, taken_at=now)
+        before = _move(case, State.IN_PROGRESS, now, taken_at=now, due_at=case.handle_due_at)
         _record(case, "case.taken", actor, now, from_state=before, department=case.department)
     return case
 
@@ -734,7 +749,9 @@ def approve_extension(case, actor: User, *, note: str = "", now: datetime | None
         old = case.handle_due_at or now
         unit = case.condition.limit_unit if case.condition else "working_days"
         new = clock.add(old, req.amount or Decimal(0), unit)
-        _move(case, None, now, handle_due_at=new, due_at=new)
+        # Awaiting sign-for, the (earlier) sign-for deadline stays the stage's.
+        due = new if case.state == State.IN_PROGRESS else min(case.due_at or new, new)
+        _move(case, None, now, handle_due_at=new, due_at=due)
         _record(
             case,
             "case.extended",

@@ -30,6 +30,7 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", lang)
         if chosen in SUPPORTED:
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, chosen, samesite="Lax",
-                                max_age=365 * 24 * 3600)
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, chosen, samesite="Lax", max_age=365 * 24 * 3600
+            )
         return response

@@ -12,7 +12,9 @@ def home(request: HttpRequest) -> HttpResponse:
     by_family = {f: 0 for f in Family.values}
     for row in Case.objects.values("state").annotate(n=Count("pk")):
         by_family[FAMILY[row["state"]]] += row["n"]
-    recent = Case.objects.public().select_related("category", "district").order_by("-created_at")[:10]
+    recent = (
+        Case.objects.public().select_related("category", "district").order_by("-created_at")[:10]
+    )
     return render(
         request,
         "web/home.html",

@@ -29,12 +29,17 @@ def filed_case(city, olga):
 @settings(
     max_examples=15,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
     database=None,
 )
 def test_it_never_answers_generated_input_with_a_server_error(case, leo, filed_case):
     if case.operation.path.startswith("/api/v1/staff/photos"):
         pytest.skip("binary download: covered by the API tests")
     headers = {"Authorization": f"Bearer {f.token_for(leo)}"}
-    case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
+    case.call_and_validate(
+        headers=headers, checks=[not_a_server_error, response_schema_conformance]
+    )

@@ -122,7 +122,10 @@ def test_it_tells_the_same_story_whatever_the_moment(harbin, now):
 
     assert set(result.cases_by_state) == set(State.values)
     overdue = Case.objects.filter(is_overdue=True)
-    assert sorted(c.category.code for c in overdue) == ["manhole_cover", "sanitation", "tree_care"]
+    # The three written to be late are late; cases left unsigned-for past the
+    # sign-for limit may be too, depending on where "now" falls in office hours.
+    assert {"manhole_cover", "sanitation", "tree_care"} <= {c.category.code for c in overdue}
+    assert all(c.due_at < now for c in overdue)
     assert sorted(result.overdue) == sorted(c.number for c in overdue)
     assert not CaseEvent.objects.filter(at__gt=now).exists()
     # About two weeks of office time; a long holiday stretches it on the calendar.

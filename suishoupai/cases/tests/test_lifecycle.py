@@ -44,6 +44,8 @@ def test_it_starts_each_stage_clock_from_its_own_limit(city, people):
     case = services.dispatch(case, people["dora"], now=at(2026, 11, 25, 16, 0))
     # Exposed garbage: 4 working hours from 16:00 → 1.5 h today + 2.5 h Thursday.
     assert case.handle_due_at == at(2026, 11, 26, 11, 0)
+    assert case.due_at == at(2026, 11, 25, 17, 0)  # sign for within 1 working hour
+    case = services.take(case, people["carl"], now=at(2026, 11, 25, 16, 30))
     assert case.due_at == case.handle_due_at
 
 

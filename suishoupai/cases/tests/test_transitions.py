@@ -128,14 +128,15 @@ ROLE_CASES = [
     # For the centre, "dispatch" of a dispatched case is a state error, not a role one.
     if not (action == "dispatch_on" and person in ("dora", "leo"))
     if {
-            "olga": "operator",
-            "leo": "shift_lead",
-            "dora": "dispatcher",
-            "carl": "handler",
-            "ivan": "inspector",
-            "lily": "leader",
-            "adam": "admin",
-        }[person] not in move.roles
+        "olga": "operator",
+        "leo": "shift_lead",
+        "dora": "dispatcher",
+        "carl": "handler",
+        "ivan": "inspector",
+        "lily": "leader",
+        "adam": "admin",
+    }[person]
+    not in move.roles
 ]
 
 
