@@ -90,13 +90,28 @@ class Case(models.Model):
         related_name="+",
     )
     street = models.ForeignKey(
-        "places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "places.Area",
+        verbose_name=_("street"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     community = models.ForeignKey(
-        "places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "places.Area",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     grid = models.ForeignKey(
-        "places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "places.Area",
+        verbose_name=_("unit grid"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     # The reporter: private. Only the hash of the tracking token is stored.
@@ -105,11 +120,21 @@ class Case(models.Model):
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_public = models.BooleanField(_("public"), default=True)
     reporter_user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="reported_cases"
+        User,
+        verbose_name=_("reporter account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
     )
 
     suggested_department = models.ForeignKey(
-        "org.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "org.Department",
+        verbose_name=_("suggested department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     department = models.ForeignKey(
         "org.Department",
@@ -128,7 +153,12 @@ class Case(models.Model):
         related_name="+",
     )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_cases",
     )
 
     # Milestones: common statistics are plain queries on these.
@@ -188,24 +218,36 @@ class Visibility(models.TextChoices):
 class CaseEvent(models.Model):
     """Append-only history of a case: timelines, audit and statistics read it."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+    )
     at = models.DateTimeField(_("time"), db_index=True)
     action = models.CharField(_("action"), max_length=40, db_index=True)
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Frozen at the time of the event: a later change of role must not rewrite history.
-    actor_role = models.CharField(max_length=16, blank=True)
-    actor_label = models.CharField(max_length=64, blank=True)
-    from_state = models.CharField(max_length=16, blank=True)
-    to_state = models.CharField(max_length=16, blank=True)
+    actor_role = models.CharField(_("actor role"), max_length=16, blank=True)
+    actor_label = models.CharField(_("actor name"), max_length=64, blank=True)
+    from_state = models.CharField(_("from state"), max_length=16, blank=True)
+    to_state = models.CharField(_("to state"), max_length=16, blank=True)
     department = models.ForeignKey(
-        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
     visibility = models.CharField(
-        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
     )
 
     class Meta:
@@ -234,20 +276,35 @@ class Decision(models.TextChoices):
 class CaseRequest(models.Model):
     """A department's request that needs a shift lead's decision."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="requests")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="requests"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=RequestKind.choices)
     reason = models.TextField(_("reason"))
     # Extensions: how much more time, in the unit of the case's time limit.
-    amount = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField()
-    decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.PENDING)
-    decided_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    amount = models.DecimalField(_("amount"), max_digits=6, decimal_places=2, null=True, blank=True)
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(
+        _("requested at"),
+    )
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
 
     class Meta:
         verbose_name = _("case request")

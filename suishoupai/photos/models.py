@@ -18,20 +18,35 @@ def original_path(photo: "Photo", filename: str) -> str:
 class Photo(models.Model):
     """An uploaded photo. The original is private evidence and is never served publicly."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="photos")
+    uuid = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="photos"
+    )
     event = models.ForeignKey(
-        "cases.CaseEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+        "cases.CaseEvent",
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photos",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=PhotoKind.choices)
     original = models.FileField(_("original"), upload_to=original_path)
-    content_type = models.CharField(max_length=32)
-    extension = models.CharField(max_length=8)
-    size = models.PositiveIntegerField()
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
+    content_type = models.CharField(_("content type"), max_length=32)
+    extension = models.CharField(_("extension"), max_length=8)
+    size = models.PositiveIntegerField(
+        _("size (bytes)"),
+    )
+    width = models.PositiveIntegerField(
+        _("width"),
+    )
+    height = models.PositiveIntegerField(
+        _("height"),
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(
+        _("uploaded at"),
+    )
     hidden = models.BooleanField(_("hidden from the public"), default=False)
 
     class Meta:

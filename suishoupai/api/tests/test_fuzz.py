@@ -1,6 +1,8 @@
 """Generated requests from our own OpenAPI document: bad input never becomes a 500,
 and what we answer matches what we document."""
 
+import os
+
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -10,7 +12,6 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from suishoupai import factories as f
 from suishoupai.cases import services
-
 
 # Reading the document needs no database; each generated test gets the test city below.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
@@ -27,7 +28,8 @@ def filed_case(city, olga):
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    # More in a dedicated run: FUZZ_EXAMPLES=200 pytest suishoupai/api
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "15")),
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
