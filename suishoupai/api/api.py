@@ -6,17 +6,38 @@ with 400/422 for bad input, 403 wrong role or scope, 404 unknown, 409 illegal mo
 
 from collections.abc import Mapping, Sequence
 
+from datetime import datetime
+from typing import Any
+
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from suishoupai.cases.api import SchemaError, citizen, staff
 from suishoupai.catalog.api import router as catalog_router
 from suishoupai.errors import DomainError
 
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    # People read these times: give them in the city's time zone (+08:00), not UTC.
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat()
+        return super().default(o)
+
+
+class Renderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Renderer(),
     title="Suishoupai 随手拍 API",
     version="1",
     description=_("Citizen reports, case tracking and the staff workflow of 随手拍."),

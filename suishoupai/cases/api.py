@@ -1,6 +1,7 @@
 """Citizen and staff JSON endpoints. Thin: parse, call a service or selector, present."""
 
 import json
+import math
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
@@ -10,7 +11,7 @@ from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema, Status
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from suishoupai.errors import InvalidInput, NotAllowed, NotFound
 from suishoupai.org.auth import BearerToken
@@ -277,16 +278,20 @@ def page_of(qs, page: int, page_size: int, present: Callable) -> dict:
 # ------------------------------------------------------------------ citizen
 
 
+# Dates and pages are bounded so no query can overflow a datetime or an offset.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
 class ListQuery(Schema):
     family: Family | None = None
     state: State | None = None
-    category: str | None = None
-    district: str | None = None
-    bbox: str | None = None
-    since: date | None = None
-    until: date | None = None
-    page: int = 1
-    page_size: int = 20
+    category: str | None = Field(default=None, max_length=64)
+    district: str | None = Field(default=None, max_length=32)
+    bbox: str | None = Field(default=None, max_length=100)
+    since: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
+    until: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
+    page: int = Field(default=1, ge=1, le=100_000)
+    page_size: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
 
 def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
@@ -298,6 +303,10 @@ def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
         raise InvalidInput(
             _("bbox must be four numbers: min_lng,min_lat,max_lng,max_lat."), field="bbox"
         ) from None
+    if not all(math.isfinite(v) for v in (min_lng, min_lat, max_lng, max_lat)):
+        raise InvalidInput(
+            _("bbox must be four numbers: min_lng,min_lat,max_lng,max_lat."), field="bbox"
+        )
     if min_lng > max_lng or min_lat > max_lat:
         raise InvalidInput(_("bbox minimum is larger than its maximum."), field="bbox")
     return min_lng, min_lat, max_lng, max_lat
@@ -391,7 +400,7 @@ def rate_case(request: HttpRequest, number: str, body: RatingIn):
 
 
 class StaffListQuery(ListQuery):
-    department: int | None = None
+    department: int | None = Field(default=None, ge=1, le=2**31 - 1)
     overdue: bool | None = None
 
 

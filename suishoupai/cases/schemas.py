@@ -188,7 +188,7 @@ class MergeIn(NoteIn):
 
 class DispatchIn(NoteIn):
     department: int | None = Field(
-        default=None, description="Department id; default: the suggested one"
+        default=None, ge=1, le=2**63 - 1, description="Department id; default: the suggested one"
     )
 
 

@@ -341,3 +341,36 @@ def test_it_lists_the_catalogue(city):
         "unit_label": condition["limit"]["unit_label"],
     }
     assert condition["default_department"] == "市环卫中心"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=3381821826305836544",
+        "page_size=3600",
+        "until=9999-12-31",
+        "since=0001-01-01",
+        "bbox=nan,1,2,3",
+        "bbox=-inf,1,2,3",
+    ],
+)
+def test_it_refuses_out_of_range_list_queries_without_a_server_error(city, query):
+    response = Client().get(f"/api/v1/cases?{query}")
+    assert response.status_code in (400, 422), response.content
+
+
+def test_it_refuses_an_impossible_department_id(city, olga, dora, staff_client):
+    number = create(Client())["number"]
+    act(staff_client(olga), number, "accept")
+    act(staff_client(dora), number, "dispatch", {"department": 2**70}, expect=422)
+
+
+def test_it_gives_times_in_the_citys_time_zone_and_readable_chinese(city):
+    with time_machine.travel(WEDNESDAY_9AM, tick=False):
+        created = create(Client())
+    response = Client().get(
+        f"/api/v1/cases/{created['number']}/private",
+        headers={"X-Case-Token": created["tracking_token"]},
+    )
+    assert response.json()["created_at"] == "2026-11-25T09:00:00+08:00"
+    assert "靖宇街" in response.content.decode()

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", default=os.environ.get("WEB_WORKERS", "2"))
         # Requests handled at once per worker: WSGI code blocks, so this bounds
         # database connections too (workers × threads ≤ the pool size).
-        parser.add_argument("--threads", default=os.environ.get("WEB_THREADS", "8"))
+        parser.add_argument("--threads", default=os.environ.get("WEB_THREADS", "4"))
 
     def handle(self, *args, host: str, port: str, workers: str, threads: str, **options):
         bindir = os.path.dirname(sys.executable)
