@@ -5,7 +5,6 @@ with 400/422 for bad input, 403 wrong role or scope, 404 unknown, 409 illegal mo
 """
 
 from collections.abc import Mapping, Sequence
-
 from datetime import datetime
 from typing import Any
 
