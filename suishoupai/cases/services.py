@@ -598,76 +598,48 @@ def _cancel_pending(case: Case, now: datetime) -> None:
     )
 
 
-def request_return(case, actor: User, *, reason: str, now: datetime | None = None) -> CaseRequest:
-    """回退: "not ours" — back to the centre once a shift lead agrees."""
-    now = _now(now)
+def _request(case, actor: User, kind: str, reason: str, now, amount=None) -> CaseRequest:
+    """A department's request awaiting a shift lead: a row of its own; the case
+    state and deadlines do not change until it is approved."""
     reason = _require(reason, "reason", _("Please give the reason."))
     with transaction.atomic():
         case = _lock(case)
-        _check(case, "request_return", actor)
-        req = _open_request(case, RequestKind.RETURN, actor, reason, now)
+        _check(case, f"request_{kind}", actor)
+        req = _open_request(case, kind, actor, reason, now, amount)
+        data = {"request": req.pk} | ({"amount": str(amount)} if amount is not None else {})
         _record(
             case,
-            "case.return_requested",
+            f"case.{kind}_requested",
             actor,
             now,
             from_state=case.state,
             department=case.department,
             note=reason,
             visibility=Visibility.INTERNAL,
-            data={"request": req.pk},
+            data=data,
         )
     return req
+
+
+def request_return(case, actor: User, *, reason: str, now: datetime | None = None) -> CaseRequest:
+    """回退: "not ours" — back to the centre once a shift lead agrees."""
+    return _request(case, actor, RequestKind.RETURN, reason, _now(now))
 
 
 def request_extension(
     case, actor: User, *, reason: str, amount: Decimal, now: datetime | None = None
 ) -> CaseRequest:
     """延期: more time, in the unit of the case's time limit."""
-    now = _now(now)
-    reason = _require(reason, "reason", _("Please give the reason."))
     if amount is None or Decimal(amount) <= 0:
         raise InvalidInput(_("Please ask for a positive amount of time."), field="amount")
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "request_extension", actor)
-        req = _open_request(case, RequestKind.EXTENSION, actor, reason, now, Decimal(amount))
-        _record(
-            case,
-            "case.extension_requested",
-            actor,
-            now,
-            from_state=case.state,
-            department=case.department,
-            note=reason,
-            visibility=Visibility.INTERNAL,
-            data={"request": req.pk, "amount": str(amount)},
-        )
-    return req
+    return _request(case, actor, RequestKind.EXTENSION, reason, _now(now), Decimal(amount))
 
 
 def request_suspension(
     case, actor: User, *, reason: str, now: datetime | None = None
 ) -> CaseRequest:
     """挂账: cannot be solved now (e.g. needs the summer works season)."""
-    now = _now(now)
-    reason = _require(reason, "reason", _("Please give the reason."))
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "request_suspension", actor)
-        req = _open_request(case, RequestKind.SUSPENSION, actor, reason, now)
-        _record(
-            case,
-            "case.suspension_requested",
-            actor,
-            now,
-            from_state=case.state,
-            department=case.department,
-            note=reason,
-            visibility=Visibility.INTERNAL,
-            data={"request": req.pk},
-        )
-    return req
+    return _request(case, actor, RequestKind.SUSPENSION, reason, _now(now))
 
 
 def approve_return(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
