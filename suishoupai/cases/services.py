@@ -43,7 +43,7 @@ from .models import (
     RequestKind,
     Visibility,
 )
-from .states import MOVES, State
+from .states import FAMILY, MOVES, Family, State
 
 CITIZEN = "citizen"
 SYSTEM = "system"
@@ -70,8 +70,8 @@ def _check(case: Case, action: str, actor: User | None) -> None:
     if actor is not None:
         if not (actor.is_active and (actor.role in move.roles or actor.is_superuser)):
             raise NotAllowed(_("Your role may not do this."))
-        outside = case.department_id not in actor.department_scope
-        if actor.role == Role.HANDLER and not actor.is_superuser and outside:
+        handler = actor.role == Role.HANDLER and not actor.is_superuser
+        if handler and case.department_id not in actor.department_scope:
             raise NotAllowed(_("This case is not assigned to your department."))
     if case.state not in move.sources:
         raise IllegalTransition(
@@ -390,12 +390,7 @@ def merge(case, actor: User, *, into: str, note: str = "", now: datetime | None 
         primary = Case.objects.select_for_update().filter(number=into).first()
         if primary is None:
             raise InvalidInput(_("No case numbered %(n)s.") % {"n": into}, field="into")
-        if primary.pk == case.pk or primary.state in (
-            State.MERGED,
-            State.VOIDED,
-            State.REJECTED,
-            State.CLOSED,
-        ):
+        if primary.pk == case.pk or FAMILY[primary.state] == Family.CLOSED:
             raise IllegalTransition(_("A case can only be merged into another open case."))
         before = _move(case, State.MERGED, now, merged_into=primary, due_at=None, closed_at=now)
         _record(
