@@ -163,6 +163,7 @@ def present_public(case: Case) -> dict:
 
 def present_private(case: Case) -> dict:
     events = selectors.timeline(case, "reporter")
+    primary = case.merged_into
     return {
         **present_public(case),
         "timeline": [_event(e, False) for e in events],
@@ -170,7 +171,11 @@ def present_private(case: Case) -> dict:
         "anonymous": case.is_anonymous,
         "public": case.is_public,
         "due_at": case.due_at,
-        "merged_into": case.merged_into.number if case.merged_into else None,
+        "merged_into": primary.number if primary else None,
+        # A merged reporter follows the case theirs was merged into.
+        "merged_into_timeline": [_event(e, False) for e in selectors.timeline(primary, "public")]
+        if primary
+        else [],
         "rating_stars": case.rating_stars,
         "rating_comment": case.rating_comment,
         "rated_at": case.rated_at,
@@ -400,6 +405,7 @@ def rate_case(request: HttpRequest, number: str, body: RatingIn):
 
 
 class StaffListQuery(ListQuery):
+    todo: bool = Field(default=False, description="Only what my post has to act on next")
     department: int | None = Field(default=None, ge=1, le=2**31 - 1)
     overdue: bool | None = None
 
@@ -407,7 +413,8 @@ class StaffListQuery(ListQuery):
 @staff.get("/cases", response=StaffPage, summary="My queue (scoped to my role and department)")
 def staff_cases(request: HttpRequest, q: Query[StaffListQuery]):
     user = _user(request)
-    qs = selectors.staff_queue(user, _filter(q, department=q.department, overdue=q.overdue))
+    filters = _filter(q, department=q.department, overdue=q.overdue)
+    qs = selectors.staff_queue(user, filters, todo=q.todo)
     return page_of(qs, q.page, q.page_size, lambda c: present_staff(c, user))
 
 

@@ -98,6 +98,7 @@ class CasePrivateOut(CasePublicDetailOut):
     public: bool
     due_at: datetime | None
     merged_into: str | None
+    merged_into_timeline: list[EventOut]
     rating_stars: int | None
     rating_comment: str
     rated_at: datetime | None

@@ -3,15 +3,15 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suishoupai.errors import NotFound
-from suishoupai.org.models import User, hash_token
+from suishoupai.org.models import Role, User, hash_token
 
-from .models import Case, CaseEvent, Visibility
-from .states import STATES_BY_FAMILY
+from .models import Case, CaseEvent, CaseRequest, Decision, ReporterRating, Visibility
+from .states import STATES_BY_FAMILY, State
 
 
 @dataclass(frozen=True)
@@ -88,10 +88,40 @@ def reporter_case(number: str, token: str | None) -> Case:
     return case
 
 
-def staff_queue(user: User, f: CaseFilter) -> QuerySet[Case]:
-    # Oldest deadline first: what must be done next is at the top.
+# What each post acts on next: the "to do" list of the API and the console.
+TODO_STATES = {
+    Role.OPERATOR: [State.SUBMITTED],
+    Role.DISPATCHER: [State.FILED],
+    Role.HANDLER: [State.DISPATCHED, State.IN_PROGRESS],
+    Role.INSPECTOR: [State.RESOLVED],
+    Role.SHIFT_LEAD: [State.VERIFIED],
+}
+
+
+def _todo(qs: QuerySet[Case], user: User) -> QuerySet[Case]:
+    wanted = Q(state__in=TODO_STATES.get(user.role, []))
+    if user.role == Role.SHIFT_LEAD:
+        pending = CaseRequest.objects.filter(case=OuterRef("pk"), decision=Decision.PENDING)
+        # An unsatisfied rating waits for the shift lead until someone calls back.
+        called = CaseEvent.objects.filter(
+            case=OuterRef("pk"), action="case.callback", at__gte=OuterRef("rated_at")
+        )
+        unsatisfied = Q(state=State.CLOSED, rating=ReporterRating.UNSATISFIED) & ~Exists(called)
+        wanted |= Exists(pending) | unsatisfied
+    if user.role == Role.LEADER:
+        wanted = Q(is_overdue=True)
+    if user.role == Role.HANDLER:
+        # Cases once held but now elsewhere are visible, not to do.
+        wanted &= Q(department_id__in=user.department_scope)
+    return qs.filter(wanted)
+
+
+def staff_queue(user: User, f: CaseFilter, todo: bool = False) -> QuerySet[Case]:
     qs = apply_filter(Case.objects.visible_to(user), f)
-    return _with_relations(qs).order_by("due_at", "created_at", "pk")
+    if todo:
+        qs = _todo(qs, user)
+    # Oldest deadline first: what must be done next is at the top.
+    return _with_relations(qs).order_by(F("due_at").asc(nulls_last=True), "created_at", "pk")
 
 
 def staff_case(user: User, number: str) -> Case:

@@ -374,3 +374,51 @@ def test_it_gives_times_in_the_citys_time_zone_and_readable_chinese(city):
     )
     assert response.json()["created_at"] == "2026-11-25T09:00:00+08:00"
     assert "靖宇街" in response.content.decode()
+
+
+def _todo(client: Client) -> list[str]:
+    return [c["number"] for c in client.get("/api/v1/staff/cases?todo=true").json()["results"]]
+
+
+def test_each_post_sees_what_it_must_act_on_next(
+    city, olga, dora, carl, hans, ivan, leo, lily, staff_client
+):
+    number = create(Client())["number"]
+    assert _todo(staff_client(olga)) == [number]
+    assert _todo(staff_client(dora)) == []
+    act(staff_client(olga), number, "accept")
+    assert (_todo(staff_client(olga)), _todo(staff_client(dora))) == ([], [number])
+    act(staff_client(dora), number, "dispatch")
+    assert _todo(staff_client(carl)) == [number]
+    act(staff_client(carl), number, "dispatch", {"department": city.daowai_sanitation.pk})
+    # Passed down: 道外区环卫 has it to do; 市环卫中心 still sees it, but through hans.
+    assert _todo(staff_client(hans)) == [number]
+    act(staff_client(hans), number, "take")
+    act(staff_client(hans), number, "request-extension", {"reason": "等待车辆", "amount": 1})
+    assert _todo(staff_client(leo)) == [number]  # a pending request to decide
+    act(staff_client(leo), number, "approve-extension")
+    assert _todo(staff_client(leo)) == []
+    act(staff_client(hans), number, "feedback", {"note": "已清运"})
+    assert _todo(staff_client(ivan)) == [number]
+    act(staff_client(ivan), number, "verify-pass")
+    assert _todo(staff_client(leo)) == [number]
+    act(staff_client(leo), number, "close")
+    assert _todo(staff_client(lily)) == []
+
+
+def test_a_merged_reporter_follows_the_case_it_was_merged_into(city, olga, dora, staff_client):
+    primary = create(Client())
+    duplicate = create(Client())
+    act(staff_client(olga), primary["number"], "accept")
+    act(staff_client(olga), duplicate["number"], "merge", {"into": primary["number"]})
+    act(staff_client(dora), primary["number"], "dispatch")
+    mine = (
+        Client()
+        .get(
+            f"/api/v1/cases/{duplicate['number']}/private",
+            headers={"X-Case-Token": duplicate["tracking_token"]},
+        )
+        .json()
+    )
+    assert mine["merged_into"] == primary["number"]
+    assert [e["action"] for e in mine["merged_into_timeline"]][-1] == "case.dispatched"
