@@ -23,7 +23,7 @@ class ReadOnly:
 
 class EventInline(ReadOnly, admin.TabularInline):
     model = CaseEvent
-    fields = [
+    fields = readonly_fields = (
         "at",
         "action",
         "actor",
@@ -33,15 +33,14 @@ class EventInline(ReadOnly, admin.TabularInline):
         "department",
         "note",
         "visibility",
-    ]
-    readonly_fields = fields
+    )
     extra = 0
     show_change_link = False
 
 
 class RequestInline(ReadOnly, admin.TabularInline):
     model = CaseRequest
-    fields = [
+    fields = readonly_fields = (
         "kind",
         "reason",
         "amount",
@@ -51,8 +50,7 @@ class RequestInline(ReadOnly, admin.TabularInline):
         "decision",
         "decided_by",
         "decided_at",
-    ]
-    readonly_fields = fields
+    )
     extra = 0
 
 

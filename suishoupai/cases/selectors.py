@@ -89,7 +89,7 @@ def reporter_case(number: str, token: str | None) -> Case:
 
 
 # What each post acts on next: the "to do" list of the API and the console.
-TODO_STATES = {
+TODO_STATES: dict[str, list[str]] = {
     Role.OPERATOR: [State.SUBMITTED],
     Role.DISPATCHER: [State.FILED],
     Role.HANDLER: [State.DISPATCHED, State.IN_PROGRESS],
