@@ -422,3 +422,44 @@ def test_a_merged_reporter_follows_the_case_it_was_merged_into(city, olga, dora,
     )
     assert mine["merged_into"] == primary["number"]
     assert [e["action"] for e in mine["merged_into_timeline"]][-1] == "case.dispatched"
+
+
+STAFF_ACTIONS = [
+    "accept",
+    "reject",
+    "merge",
+    "dispatch",
+    "redispatch",
+    "take",
+    "feedback",
+    "request-return",
+    "approve-return",
+    "deny-return",
+    "request-extension",
+    "approve-extension",
+    "deny-extension",
+    "request-suspension",
+    "approve-suspension",
+    "deny-suspension",
+    "resume",
+    "verify-pass",
+    "verify-fail",
+    "close",
+    "void",
+    "urge",
+    "callback",
+    "reopen",
+]
+
+
+@pytest.mark.parametrize("action", STAFF_ACTIONS)
+def test_every_action_refuses_a_department_that_does_not_hold_the_case(
+    city, olga, dora, nina, staff_client, action
+):
+    number = create(Client())["number"]
+    act(staff_client(olga), number, "accept")
+    act(staff_client(dora), number, "dispatch")  # now with 市环卫中心, not 南岗区道桥
+    before = Case.objects.get(number=number).events.count()
+    response = post_json(staff_client(nina), f"/api/v1/staff/cases/{number}/{action}", {})
+    assert response.status_code == 403
+    assert Case.objects.get(number=number).events.count() == before
