@@ -19,7 +19,7 @@ pytestmark = [
 ]
 
 
-def race(*calls):
+def race(*calls) -> list:
     """Run the calls at the same moment in separate threads and connections."""
     barrier = threading.Barrier(len(calls))
     results: list = [None] * len(calls)
