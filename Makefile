@@ -65,3 +65,8 @@ messages: $(VENV)/.runtime
 	  --ignore=.venv --ignore=data --ignore=scripts
 	SUISHOUPAI_TESTING=true $(BIN)/python manage.py compilemessages -l zh_Hans \
 	  --ignore=.venv --ignore=data --ignore=scripts
+
+# Speed targets live here, never in timed unit tests: ratios against a baseline timed in
+# the same run, written to BENCHMARKS.md. A temporary database; data/ is not touched.
+bench: $(VENV)/.dev
+	$(BIN)/python scripts/bench.py

@@ -337,7 +337,8 @@ def accept(
         _check(case, "accept", actor)
         cond = _condition_for(case, condition)
         sub = cond.subcategory
-        department = route(sub.category, sub, case.district) or cond.default_department
+        district = Area.objects.defer("geometry").filter(pk=case.district_id).first()
+        department = route(sub.category, sub, district) or cond.default_department
         before = _move(
             case,
             State.FILED,
