@@ -163,7 +163,7 @@ def _files_removed_on_error():
 
 def _attach(case, checked, kind, event, now, saved) -> None:
     if checked:
-        saved.extend(store_photos(case, checked, kind=kind, event=event, now=now))
+        store_photos(case, checked, kind=kind, event=event, now=now, written=saved)
 
 
 # Names of the moves as a person would say them, for "cannot … now" messages.

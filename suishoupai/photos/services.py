@@ -77,10 +77,21 @@ def check_uploads(files: list[tuple[str, bytes]]) -> list[CheckedPhoto]:
 
 
 def store_photos(
-    case, checked: list[CheckedPhoto], *, kind: str, event=None, now: datetime
+    case,
+    checked: list[CheckedPhoto],
+    *,
+    kind: str,
+    now: datetime,
+    event=None,
+    written: list[Photo] | None = None,
 ) -> list[Photo]:
-    """Save originals. Called inside the transition's transaction; files written
-    before a rollback are removed by the caller's on-rollback cleanup."""
+    """Save originals inside the transition's transaction.
+
+    Each photo is added to `written` as soon as its file exists, so that the
+    caller can remove the files if anything later fails and the transaction
+    rolls back (the database forgets the rows, the disk would not).
+    """
+    written = [] if written is None else written
     stored = []
     for item in checked:
         photo = Photo(
@@ -96,6 +107,7 @@ def store_photos(
             created_at=now,
         )
         photo.original.save("upload", ContentFile(item.data), save=False)
+        written.append(photo)
         photo.save()
         stored.append(photo)
     return stored

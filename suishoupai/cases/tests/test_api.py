@@ -463,3 +463,29 @@ def test_every_action_refuses_a_department_that_does_not_hold_the_case(
     response = post_json(staff_client(nina), f"/api/v1/staff/cases/{number}/{action}", {})
     assert response.status_code == 403
     assert Case.objects.get(number=number).events.count() == before
+
+
+def test_it_leaves_no_file_or_row_behind_when_storing_a_photo_fails(
+    city, monkeypatch, settings, tmp_path
+):
+    from django.core.files.storage import FileSystemStorage
+
+    from suishoupai.photos.models import Photo
+
+    settings.MEDIA_ROOT = tmp_path
+    calls = {"n": 0}
+    real_save = FileSystemStorage._save
+
+    def second_save_fails(self, name, content):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("disk full")
+        return real_save(self, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", second_save_fails)
+    photos = [io.BytesIO(jpeg_bytes()), io.BytesIO(jpeg_bytes((200, 10, 10)))]
+    client = Client(raise_request_exception=False)
+    response = client.post("/api/v1/cases", {**report_body(), "photos": photos})
+    assert response.status_code == 500
+    assert Case.objects.count() == 0 and Photo.objects.count() == 0
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
