@@ -18,6 +18,7 @@ from suishoupai.org.auth import BearerToken
 from suishoupai.org.models import Role, User
 from suishoupai.photos.models import Photo
 from suishoupai.photos.services import check_uploads
+from suishoupai.places.coords import CoordSystem, to_wgs84
 
 from . import selectors, services
 from .models import Case, CaseEvent
@@ -31,6 +32,7 @@ from .schemas import (
     DispatchIn,
     ExtensionIn,
     MergeIn,
+    NearbyOut,
     NoteIn,
     PublicPage,
     RatingIn,
@@ -374,6 +376,25 @@ def list_cases(request: HttpRequest, q: Query[ListQuery]):
     if q.state and FAMILY[q.state] == Family.NEW:
         return {"count": 0, "page": 1, "page_size": q.page_size, "results": []}
     return page_of(selectors.public_cases(_filter(q)), q.page, q.page_size, present_public)
+
+
+class NearbyQuery(Schema):
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    coord_system: CoordSystem = CoordSystem("wgs84")
+    radius: float = Field(default=300, gt=0, le=5000, description="metres")
+    category: str | None = Field(default=None, max_length=64)
+
+
+@citizen.get(
+    "/cases/nearby",
+    response=list[NearbyOut],
+    summary="Open public cases near a point (已有人反映), nearest first",
+)
+def nearby_cases(request: HttpRequest, q: Query[NearbyQuery]):
+    lat, lng = to_wgs84(q.lat, q.lng, q.coord_system.value)
+    found = selectors.nearby_open_cases(lat, lng, q.radius, q.category)
+    return [{**present_public(c), "distance_m": round(d, 1)} for c, d in found]
 
 
 @citizen.get("/cases/{number}", response=CasePublicDetailOut, summary="Public view of a case")

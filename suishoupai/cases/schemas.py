@@ -88,6 +88,10 @@ class CasePublicOut(Schema):
     rating: str | None
 
 
+class NearbyOut(CasePublicOut):
+    distance_m: float
+
+
 class CasePublicDetailOut(CasePublicOut):
     timeline: list[EventOut]
 

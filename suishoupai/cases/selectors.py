@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from suishoupai.errors import NotFound
 from suishoupai.org.models import Role, User, hash_token
+from suishoupai.places.selectors import distance_m, nearby_bbox
 
 from .models import Case, CaseEvent, CaseRequest, Decision, ReporterRating, Visibility
-from .states import STATES_BY_FAMILY, State
+from .states import STATES_BY_FAMILY, Family, State
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,22 @@ def _with_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 def public_cases(f: CaseFilter) -> QuerySet[Case]:
     return _with_relations(apply_filter(Case.objects.public(), f)).order_by("-created_at", "-pk")
+
+
+def nearby_open_cases(
+    lat: float, lng: float, radius_m: float, category: str | None = None, limit: int = 20
+) -> list[tuple[Case, float]]:
+    """Public open cases near a WGS-84 point, nearest first, with their distance.
+
+    The indexed lat/lng box narrows the rows on any database; the exact circle
+    is applied in Python over the few that remain.
+    """
+    min_lat, min_lng, max_lat, max_lng = nearby_bbox(lat, lng, radius_m)
+    qs = public_cases(
+        CaseFilter(family=Family.OPEN, category=category, bbox=(min_lng, min_lat, max_lng, max_lat))
+    )
+    found = [(c, distance_m(lat, lng, c.lat, c.lng)) for c in qs[:500]]
+    return sorted([(c, d) for c, d in found if d <= radius_m], key=lambda x: x[1])[:limit]
 
 
 def public_case(number: str) -> Case:

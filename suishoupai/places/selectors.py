@@ -125,3 +125,11 @@ def nearby_bbox(lat: float, lng: float, radius_m: float) -> tuple[float, float, 
     m_per_deg_lng = _MIN_M_PER_DEG_LNG_AT_EQUATOR * cos_lat
     dlng = 180.0 if m_per_deg_lng < 1e-3 else min(radius_m / m_per_deg_lng, 180.0)
     return (max(lat - dlat, -90.0), lng - dlng, min(lat + dlat, 90.0), lng + dlng)
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres (haversine on the mean-radius sphere)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371008.8 * math.asin(min(1.0, math.sqrt(a)))

@@ -489,3 +489,26 @@ def test_it_leaves_no_file_or_row_behind_when_storing_a_photo_fails(
     assert response.status_code == 500
     assert Case.objects.count() == 0 and Photo.objects.count() == 0
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_it_finds_open_cases_of_the_same_kind_nearby_nearest_first(city, olga):
+    from suishoupai.cases import services
+
+    lat, lng = DAOWAI
+    near = create(Client(), lat=lat + 0.0009, lng=lng)  # ~100 m north
+    nearer = create(Client(), lat=lat + 0.0003, lng=lng)  # ~33 m north
+    far = create(Client(), lat=lat + 0.01, lng=lng)  # ~1.1 km
+    unfiled = create(Client(), lat=lat, lng=lng)
+    for number in (near["number"], nearer["number"], far["number"]):
+        services.accept(Case.objects.get(number=number), olga)
+    found = (
+        Client()
+        .get(f"/api/v1/cases/nearby?lat={lat}&lng={lng}&radius=300&category=sanitation")
+        .json()
+    )
+    assert [c["number"] for c in found] == [nearer["number"], near["number"]]
+    assert 25 < found[0]["distance_m"] < 40
+    assert unfiled["number"] not in [c["number"] for c in found]
+    other_kind = Client().get(f"/api/v1/cases/nearby?lat={lat}&lng={lng}&category=road_damage")
+    assert other_kind.json() == []
+    assert Client().get("/api/v1/cases/nearby?lat=45&lng=126&radius=99999").status_code == 422
