@@ -5,6 +5,7 @@ import math
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
+from uuid import UUID
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
@@ -461,26 +462,14 @@ def staff_case(request: HttpRequest, number: str):
 
 
 @staff.get("/photos/{uuid}", summary="An original photo (staff only)")
-def staff_photo(request: HttpRequest, uuid: str):
-    photo = (
-        Photo.objects.filter(uuid=uuid).select_related("case").first() if _is_uuid(uuid) else None
-    )
+def staff_photo(request: HttpRequest, uuid: UUID):
+    photo = Photo.objects.filter(uuid=uuid).select_related("case").first()
     if photo is None:
         raise NotFound(_("No such photo."))
     _staff_case(_user(request), photo.case.number)
     response = FileResponse(photo.original.open("rb"), content_type=photo.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid as uuidlib
-
-    try:
-        uuidlib.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _register(action: str, schema: type[Schema] | None, call: Callable, photos: bool = False):
