@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export DJANGO_SETTINGS_MODULE := suishoupai.settings
 
-.PHONY: run setup demo test test-postgres lint fmt typecheck bench clean messages
+.PHONY: run setup test test-postgres lint fmt typecheck bench clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"' \

@@ -131,3 +131,9 @@ def staff_client():
         return Client(headers={"Authorization": f"Bearer {f.token_for(user)}"})
 
     return make
+
+
+@pytest.fixture
+def people(olga, leo, dora, carl, hans, nina, ivan, lily, adam) -> dict[str, User]:
+    """Every persona by name, for tests that walk a case through several hands."""
+    return {p.username: p for p in (olga, leo, dora, carl, hans, nina, ivan, lily, adam)}

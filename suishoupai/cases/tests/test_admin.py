@@ -6,11 +6,6 @@ from suishoupai.org.models import User
 from .journeys import walk
 
 
-@pytest.fixture
-def people(olga, leo, dora, carl, hans, nina, ivan, lily, adam):
-    return locals()
-
-
 @pytest.mark.django_db
 def test_it_shows_cases_and_events_read_only_in_the_admin(city, people):
     case = walk(city, people, "closed")

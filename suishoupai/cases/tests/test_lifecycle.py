@@ -16,11 +16,6 @@ from .journeys import report, walk
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people(olga, leo, dora, carl, hans, nina, ivan, lily, adam):
-    return locals()
-
-
 def at(*args) -> datetime:
     return datetime(*args, tzinfo=TZ)
 

@@ -8,11 +8,6 @@ from suishoupai.cases.tasks import mark_overdue_cases
 from .journeys import walk
 
 
-@pytest.fixture
-def people(olga, leo, dora, carl, hans, nina, ivan, lily, adam):
-    return locals()
-
-
 @pytest.mark.django_db
 def test_the_periodic_task_marks_overdue_cases(city, people):
     case = walk(city, people, "in_progress")

@@ -16,11 +16,6 @@ from .journeys import report, walk
 LATER = WEDNESDAY_9AM + timedelta(hours=2)
 
 
-@pytest.fixture
-def people(olga, leo, dora, carl, hans, nina, ivan, lily, adam):
-    return locals()
-
-
 def _call(action, case, p, actor=None, city=None):
     s = services
     calls = {
