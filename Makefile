@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export DJANGO_SETTINGS_MODULE := suishoupai.settings
 
-.PHONY: run setup test test-postgres lint fmt typecheck bench clean messages
+.PHONY: run setup test test-postgres browser lint fmt typecheck bench clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"' \
@@ -37,11 +37,21 @@ setup: $(VENV)/.runtime
 run: setup
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev lint typecheck
+test: $(VENV)/.dev browser lint typecheck
 	$(BIN)/pytest -n 2 -q
 
-test-postgres: $(VENV)/.dev
+test-postgres: $(VENV)/.dev browser
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -q
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser
+# here) and need a CJK font or Chinese renders as boxes. Installed once, with apt.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei"; then \
+	  echo "Installing chromium and fonts-wqy-microhei (apt) for the browser tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium fonts-wqy-microhei >/dev/null; \
+	fi
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -61,7 +71,7 @@ clean:
 # Needs GNU gettext (Debian: sudo apt-get install gettext). Commit both the
 # .po and the .mo: the product runs without gettext installed.
 messages: $(VENV)/.runtime
-	SUISHOUPAI_TESTING=true $(BIN)/python manage.py makemessages -l zh_Hans \
+	SUISHOUPAI_TESTING=true $(BIN)/python manage.py makemessages -l zh_Hans --no-location \
 	  --ignore=.venv --ignore=data --ignore=scripts
 	SUISHOUPAI_TESTING=true $(BIN)/python manage.py compilemessages -l zh_Hans \
 	  --ignore=.venv --ignore=data --ignore=scripts

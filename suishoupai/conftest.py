@@ -6,10 +6,13 @@ below carl), nina at 南岗区道桥 (another department: must be refused), ivan
 inspector, lily the leader, adam the admin (configuration only).
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from suishoupai import factories as f
@@ -137,3 +140,75 @@ def staff_client():
 def people(olga, leo, dora, carl, hans, nina, ivan, lily, adam) -> dict[str, User]:
     """Every persona by name, for tests that walk a case through several hands."""
     return {p.username: p for p in (olga, leo, dora, carl, hans, nina, ivan, lily, adam)}
+
+
+# ------------------------------------------------------------------ browser tests
+# Debian's Chromium driven by Playwright (`playwright install` cannot download here).
+# Use `phone` (360×740, WeChat-like) or `desktop` with pytest-django's `live_server`,
+# mark the test `@pytest.mark.browser`, and keep screenshots with `screenshot(page, name)`.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+WECHAT_UA = (
+    "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.47"
+)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt: chromium fonts-wqy-microhei)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def _page(browser, **context):
+    ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **context)
+    ctx.set_default_timeout(15_000)
+    return ctx, ctx.new_page()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page at 360×740, as in WeChat's in-app browser."""
+    ctx, page = _page(
+        browser,
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        user_agent=WECHAT_UA,
+    )
+    yield page
+    ctx.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    """A duty officer's screen, 1440×900."""
+    ctx, page = _page(browser, viewport={"width": 1440, "height": 900})
+    yield page
+    ctx.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep a full-page screenshot under artifacts/screenshots/ (look at them)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

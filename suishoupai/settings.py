@@ -135,6 +135,10 @@ INSTALLED_APPS = [
     "suishoupai.catalog",
     "suishoupai.cases",
     "suishoupai.photos",
+    "suishoupai.notify",
+    "suishoupai.open311",
+    "suishoupai.web.citizen",
+    "suishoupai.web.console",
     "suishoupai.web",
 ]
 

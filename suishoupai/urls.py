@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from suishoupai.api.api import api
 from suishoupai.web import views as web_views
@@ -9,4 +9,8 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Citizen H5 pages (WeChat menu, QR codes), the staff console, Open311 GeoReport v2.
+    path("m/", include("suishoupai.web.citizen.urls")),
+    path("console/", include("suishoupai.web.console.urls")),
+    path("open311/v2/", include("suishoupai.open311.urls")),
 ]

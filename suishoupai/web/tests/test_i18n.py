@@ -9,6 +9,7 @@ import gettext
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.utils.translation import override
 
@@ -16,7 +17,13 @@ from suishoupai.cases.states import State
 
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES"
 PO = CATALOGUE / "django.po"
-MO = CATALOGUE / "django.mo"
+# The project catalogue and each app's own (apps keep their strings in <app>/locale).
+ALL_PO = sorted(
+    Path(settings.BASE_DIR, "suishoupai").glob("**/locale/zh_Hans/LC_MESSAGES/django.po")
+)
+each_catalogue = pytest.mark.parametrize(
+    "po", ALL_PO, ids=lambda p: str(p.parent.parent.parent.parent.name)
+)
 
 
 def read_po(path: Path) -> list[dict]:
@@ -79,33 +86,37 @@ def test_the_chinese_catalogue_exists_and_has_messages():
     assert len(messages(read_po(PO))) > 100
 
 
-def test_every_message_has_a_chinese_translation():
+@each_catalogue
+def test_every_message_has_a_chinese_translation(po):
     untranslated = [
         e["msgid"]
-        for e in messages(read_po(PO))
+        for e in messages(read_po(po))
         if not all(v for k, v in e.items() if k.startswith("msgstr"))
     ]
     assert untranslated == []
 
 
-def test_no_translation_is_left_fuzzy():
-    assert [e["msgid"] for e in read_po(PO) if "fuzzy" in e["flags"]] == []
+@each_catalogue
+def test_no_translation_is_left_fuzzy(po):
+    assert [e["msgid"] for e in read_po(po) if "fuzzy" in e["flags"]] == []
 
 
-def test_translations_keep_every_placeholder():
+@each_catalogue
+def test_translations_keep_every_placeholder(po):
     placeholder = re.compile(r"%(?:\([a-z_]+\))?[sd]")
     wrong = [
         e["msgid"]
-        for e in messages(read_po(PO))
+        for e in messages(read_po(po))
         if sorted(placeholder.findall(e["msgid"])) != sorted(placeholder.findall(e["msgstr"]))
     ]
     assert wrong == []
 
 
-def test_the_compiled_catalogue_matches_the_source_catalogue():
-    with MO.open("rb") as fp:
+@each_catalogue
+def test_the_compiled_catalogue_matches_the_source_catalogue(po):
+    with po.with_suffix(".mo").open("rb") as fp:
         compiled = gettext.GNUTranslations(fp)._catalog  # type: ignore[attr-defined]
-    expected = translations(read_po(PO))
+    expected = translations(read_po(po))
     compiled = {k: v for k, v in compiled.items() if k != ""}
     expected = {k: v for k, v in expected.items() if k != ""}
     assert set(compiled) == set(expected), "django.mo is stale: run `make messages`"
