@@ -29,6 +29,7 @@ $(VENV)/.dev: pyproject.toml $(VENV)/.runtime
 
 setup: $(VENV)/.runtime
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py migrate --noinput
+	SUISHOUPAI_DEMO=true $(BIN)/python manage.py createcachetable
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py collectstatic --noinput -v 0
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py load_reference
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py load_demo

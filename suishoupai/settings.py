@@ -227,6 +227,16 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
 )
 
+# Cache: rate-limit counters and the like, shared by every process. The database
+# cache needs no extra service (`manage.py createcachetable` makes its table);
+# CACHE_REDIS_URL moves it to Redis.
+_cache_redis = envstr("CACHE_REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_redis}
+    if _cache_redis
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "suishoupai_cache"}
+}
+
 # Background tasks. huey on SQLite by default (no extra service); Redis when
 # HUEY_REDIS_URL is set. `immediate` is set explicitly: djhuey would otherwise
 # follow DEBUG and silently run tasks inline in a debug production box.

@@ -1,4 +1,7 @@
-from django.urls import path  # noqa: F401
+"""The staff console. Workflow pages (queues, case page, actions) and search/export
+live in separate modules so each can grow on its own."""
+
+from . import search_urls, workflow_urls
 
 app_name = "console"
-urlpatterns: list = []
+urlpatterns = workflow_urls.urlpatterns + search_urls.urlpatterns

@@ -1,0 +1,31 @@
+import pytest
+
+from suishoupai import ratelimit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_allows_up_to_the_limit_then_refuses():
+    allowed = [ratelimit.hit("report", "1.2.3.4", 3, 60, now=1000.0) for _ in range(5)]
+    assert allowed == [True, True, True, False, False]
+
+
+def test_it_counts_each_key_and_scope_apart():
+    assert ratelimit.hit("report", "a", 1, 60, now=1000.0)
+    assert ratelimit.hit("report", "b", 1, 60, now=1000.0)
+    assert ratelimit.hit("rating", "a", 1, 60, now=1000.0)
+    assert not ratelimit.hit("report", "a", 1, 60, now=1000.0)
+
+
+def test_a_new_window_starts_a_new_count():
+    assert ratelimit.hit("report", "a", 1, 60, now=1000.0)
+    assert not ratelimit.hit("report", "a", 1, 60, now=1019.0)
+    assert ratelimit.hit("report", "a", 1, 60, now=1021.0)
+
+
+def test_check_raises_a_429_with_a_readable_message():
+    ratelimit.check("report", "a", 1, 60)
+    with pytest.raises(ratelimit.RateLimited) as exc:
+        ratelimit.check("report", "a", 1, 60)
+    assert exc.value.status == 429
+    assert exc.value.message
