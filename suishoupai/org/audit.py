@@ -22,11 +22,11 @@ MAX_VALUE_CHARS = 200
 def _label(field: forms.Field, value: Any) -> str:
     if value is None or value == "" or value == []:
         return _("(empty)")
-    if isinstance(field, forms.ModelMultipleChoiceField):
+    if isinstance(field, forms.ModelMultipleChoiceField) and field.queryset is not None:
         items = value if isinstance(value, list | tuple) else list(value)
         pks = [getattr(v, "pk", v) for v in items]
         return "、".join(str(o) for o in field.queryset.filter(pk__in=pks)) or _("(empty)")
-    if isinstance(field, forms.ModelChoiceField):
+    if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
         if not hasattr(value, "pk"):
             value = field.queryset.filter(pk=value).first() or value
         return str(value)
@@ -34,7 +34,8 @@ def _label(field: forms.Field, value: Any) -> str:
         return _("yes") if value else _("no")
     if isinstance(field, forms.ChoiceField):
         flat: dict = {}
-        for key, text in field.choices:
+        choices: Any = field.choices
+        for key, text in choices:
             if isinstance(text, list | tuple):
                 flat.update({str(k): t for k, t in text})
             else:
@@ -63,14 +64,13 @@ def field_changes(form: forms.BaseForm) -> list[str]:
 
 
 def _formset_lines(formset: BaseFormSet) -> list[str]:
-    lines = []
-    for obj in getattr(formset, "new_objects", []):
-        lines.append(_("Added %(name)s “%(object)s”.") % _names(obj))
+    # Set by BaseModelFormSet.save(), which the admin calls before logging.
+    added = getattr(formset, "new_objects", [])
+    deleted = getattr(formset, "deleted_objects", [])
+    lines = [_("Added %(name)s “%(object)s”.") % _names(obj) for obj in added]
     for form in formset.forms:
         obj = form.instance
-        if obj.pk is None or not form.has_changed() or obj in formset.deleted_objects:
-            continue
-        if obj in getattr(formset, "new_objects", []):
+        if obj.pk is None or obj in added or obj in deleted or not form.has_changed():
             continue
         changes = field_changes(form)
         if changes:
@@ -78,8 +78,7 @@ def _formset_lines(formset: BaseFormSet) -> list[str]:
                 _("Changed %(name)s “%(object)s”: %(changes)s")
                 % {**_names(obj), "changes": "；".join(changes)}
             )
-    for obj in getattr(formset, "deleted_objects", []):
-        lines.append(_("Deleted %(name)s “%(object)s”.") % _names(obj))
+    lines.extend(_("Deleted %(name)s “%(object)s”.") % _names(obj) for obj in deleted)
     return lines
 
 
@@ -91,7 +90,7 @@ class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose change log entries carry the old and new values."""
 
     def construct_change_message(
-        self, request: HttpRequest, form: forms.BaseForm, formsets: Any, add: bool = False
+        self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
     ) -> Any:
         if add:
             return super().construct_change_message(request, form, formsets, add)

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from . import throttle
 class ThrottleMixin:
     """For any AuthenticationForm: use it as `authentication_form` of a LoginView."""
 
-    request = None
+    request: HttpRequest | None
     cleaned_data: dict
 
     def clean(self):

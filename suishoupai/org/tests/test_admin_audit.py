@@ -181,3 +181,15 @@ def test_staff_without_admin_rights_are_kept_out_of_the_change_log(olga):
     olga.is_staff = True
     olga.save()
     assert client.get("/admin/admin/logentry/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_inline_row_deleted_is_logged_by_name(root):
+    category = f.CategoryFactory(code="greenery", name="园林绿化")
+    sub = f.SubcategoryFactory(category=category, code="greenery-damaged", name="绿地破坏")
+    url = f"/admin/catalog/category/{category.pk}/change/"
+    parser = FormValues()
+    parser.feed(root.get(url).content.decode())
+    prefix = next(k for k, v in parser.data.items() if k.endswith("-id") and v == str(sub.pk))[:-3]
+    change(root, url, **{f"{prefix}-DELETE": "on"})
+    assert "删除小类“园林绿化 / 绿地破坏”。" in last_change()

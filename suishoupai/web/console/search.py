@@ -10,6 +10,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -93,7 +94,7 @@ class SearchForm(forms.Form):
             del self.fields["phone"]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if "phone" not in self.fields and (self.data.get("phone") or "").strip():
             raise forms.ValidationError(
                 _("Only command centre staff may search by the reporter's phone number."),
@@ -171,7 +172,7 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
-COLUMNS: list[tuple[str, int]] = [
+COLUMNS: list[tuple[Any, int]] = [
     # (header msgid, Excel column width)
     (gettext_lazy("Case number"), 16),
     (gettext_lazy("State"), 10),

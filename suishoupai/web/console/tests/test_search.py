@@ -24,6 +24,10 @@ def signed_in(user) -> Client:
 
 @pytest.fixture
 def cases(city, people):
+    return make_cases(city, people)
+
+
+def make_cases(city, people) -> dict:
     """Three cases: garbage at 道外 (市环卫中心), a pothole at 南岗 (南岗区道桥), one not filed."""
     olga, dora = people["olga"], people["dora"]
     garbage = report(city, address="道外区北七道街12号", phone="13800001111")
