@@ -7,6 +7,9 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from suishoupai.org.audit import AuditedAdmin
@@ -97,8 +100,13 @@ class ApiTokenAdmin(AuditedAdmin):
 
     @admin.action(description=_("Revoke selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})
+        live = list(queryset.filter(revoked_at__isnull=True))
+        now = timezone.now()
+        ApiToken.objects.filter(pk__in=[t.pk for t in live]).update(revoked_at=now)
+        # A bulk update bypasses the change form, so log each token by hand.
+        for token in live:
+            self.log_change(request, token, gettext("Revoked the token."))
+        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": len(live)})
 
 
 @admin.register(LoginAttempt)
@@ -138,8 +146,10 @@ class LogEntryAdmin(admin.ModelAdmin):
     )
 
     @admin.display(description=_("change"))
-    def change(self, entry: LogEntry) -> str:
-        return entry.get_change_message()
+    def change(self, entry: LogEntry) -> SafeString:
+        # One changed field per line (AuditedAdmin writes them so).
+        lines = ((line,) for line in entry.get_change_message().splitlines())
+        return format_html_join(mark_safe("<br>"), "{}", lines)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -6,7 +6,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.test import Client
 
 from suishoupai import factories as f
-from suishoupai.org.models import User
+from suishoupai.org.models import ApiToken, User
 from suishoupai.timelimits.models import Stage, StageLimit
 
 PASSWORD = "correct-horse-battery"
@@ -193,3 +193,16 @@ def test_an_inline_row_deleted_is_logged_by_name(root):
     prefix = next(k for k, v in parser.data.items() if k.endswith("-id") and v == str(sub.pk))[:-3]
     change(root, url, **{f"{prefix}-DELETE": "on"})
     assert "删除小类“园林绿化 / 绿地破坏”。" in last_change()
+
+
+@pytest.mark.django_db
+def test_revoking_tokens_in_bulk_is_logged_per_token(root, olga):
+    token, _raw = ApiToken.issue(olga, "手机")
+    response = root.post(
+        "/admin/org/apitoken/", {"action": "revoke", "_selected_action": [str(token.pk)]}
+    )
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    entry = LogEntry.objects.latest("pk")
+    assert (entry.object_id, entry.get_change_message()) == (str(token.pk), "已吊销该令牌。")
