@@ -243,3 +243,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(url):
 def test_an_account_without_a_post_is_refused(city, url):
     citizen = f.UserFactory(username="citizen", role="")
     assert signed_in(citizen).get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_search_page_is_chinese_by_default_and_english_on_request(people, cases):
+    client = signed_in(people["olga"])
+    assert "案件查询" in client.get(SEARCH).content.decode()
+    english = client.get(SEARCH, {"lang": "en"}).content.decode()
+    assert "Case search" in english
+    assert "Reporter phone" in english
