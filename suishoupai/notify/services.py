@@ -14,12 +14,12 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from suishoupai.cases.models import Case, CaseEvent
 from suishoupai.cases.states import State
@@ -43,7 +43,8 @@ def on_event(event: CaseEvent) -> None:
     fail or slow the transition itself (robust: errors are logged)."""
     if event.action not in rules.NOTIFIABLE:
         return
-    transaction.on_commit(partial(_after_commit, event.pk), robust=True)
+    pk = event.pk
+    transaction.on_commit(lambda: _after_commit(pk), robust=True)
 
 
 def send_to_phone(phone: str, text: str, *, kind: str) -> Message:
@@ -51,7 +52,7 @@ def send_to_phone(phone: str, text: str, *, kind: str) -> Message:
     guard like every message: in a demo the text shows on the console log."""
     phone = (phone or "").strip()
     if not phone:
-        raise InvalidInput("A phone number is required.", field="phone")
+        raise InvalidInput(_("Please enter a phone number."), field="phone")
     message = Message.objects.create(
         channel=ChannelCode.SMS,
         address=phone,
@@ -61,7 +62,8 @@ def send_to_phone(phone: str, text: str, *, kind: str) -> Message:
         dedup_key=f"direct:{uuid.uuid4().hex}",
         created_at=timezone.now(),
     )
-    transaction.on_commit(partial(enqueue, message.pk), robust=True)
+    pk = message.pk
+    transaction.on_commit(lambda: enqueue(pk), robust=True)
     return message
 
 
@@ -171,8 +173,7 @@ def recover(now: datetime | None = None) -> int:
     )
     count = 0
     for pk in pending:
-        for message_id in fan_out(pk, now):
-            enqueue(message_id)
+        fan_out(pk, now)  # the sweep sends them right after
         count += 1
     return count
 
@@ -286,6 +287,7 @@ def retry(messages, now: datetime | None = None) -> int:
     Message.objects.filter(pk__in=pks).update(
         status=Status.QUEUED, attempts=0, next_attempt_at=now, lease_until=None, claim=""
     )
-    for pk in pks:
-        transaction.on_commit(partial(enqueue, pk), robust=True)
+    # (A lambda, not functools.partial: Django's robust on_commit logs the
+    # callback's __qualname__, which a partial lacks.)
+    transaction.on_commit(lambda: [enqueue(pk) for pk in pks], robust=True)
     return len(pks)
