@@ -287,7 +287,11 @@ def retry(messages, now: datetime | None = None) -> int:
     Message.objects.filter(pk__in=pks).update(
         status=Status.QUEUED, attempts=0, next_attempt_at=now, lease_until=None, claim=""
     )
-    # (A lambda, not functools.partial: Django's robust on_commit logs the
+    # (A function, not functools.partial: Django's robust on_commit logs the
     # callback's __qualname__, which a partial lacks.)
-    transaction.on_commit(lambda: [enqueue(pk) for pk in pks], robust=True)
+    def enqueue_all() -> None:
+        for pk in pks:
+            enqueue(pk)
+
+    transaction.on_commit(enqueue_all, robust=True)
     return len(pks)
