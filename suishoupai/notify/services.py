@@ -287,6 +287,7 @@ def retry(messages, now: datetime | None = None) -> int:
     Message.objects.filter(pk__in=pks).update(
         status=Status.QUEUED, attempts=0, next_attempt_at=now, lease_until=None, claim=""
     )
+
     # (A function, not functools.partial: Django's robust on_commit logs the
     # callback's __qualname__, which a partial lacks.)
     def enqueue_all() -> None:
