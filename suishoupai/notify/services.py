@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -47,21 +47,28 @@ def on_event(event: CaseEvent) -> None:
     transaction.on_commit(lambda: _after_commit(pk), robust=True)
 
 
-def send_to_phone(phone: str, text: str, *, kind: str) -> Message:
+def send_to_phone(phone: str, text: str, *, kind: str, key: str | None = None) -> Message:
     """Queue one SMS (a phone confirmation code, say). Through the staging
-    guard like every message: in a demo the text shows on the console log."""
+    guard like every message: in a demo the text shows on the console log.
+    With a `key`, asking again with the same key returns the first message
+    instead of sending a second one (a double-tapped "send code" button)."""
     phone = (phone or "").strip()
     if not phone:
         raise InvalidInput(_("Please enter a phone number."), field="phone")
-    message = Message.objects.create(
-        channel=ChannelCode.SMS,
-        address=phone,
-        audience=Audience.DIRECT,
-        kind=kind,
-        body=text,
-        dedup_key=f"direct:{uuid.uuid4().hex}",
-        created_at=timezone.now(),
+    dedup_key = f"direct:{kind}:{key}" if key else f"direct:{uuid.uuid4().hex}"
+    message, created = Message.objects.get_or_create(
+        dedup_key=dedup_key[:600],
+        defaults={
+            "channel": ChannelCode.SMS,
+            "address": phone,
+            "audience": Audience.DIRECT,
+            "kind": kind,
+            "body": text,
+            "created_at": timezone.now(),
+        },
     )
+    if not created:
+        return message
     pk = message.pk
     transaction.on_commit(lambda: enqueue(pk), robust=True)
     return message
@@ -168,7 +175,7 @@ def recover(now: datetime | None = None) -> int:
         CaseEvent.objects.filter(
             at__gte=since, at__lt=now - timedelta(minutes=1), action__in=rules.NOTIFIABLE
         )
-        .exclude(pk__in=EventFanOut.objects.filter(at__gte=since - timedelta(days=1)).values("pk"))
+        .exclude(Exists(EventFanOut.objects.filter(event_id=OuterRef("pk"))))
         .values_list("pk", flat=True)[:200]
     )
     count = 0

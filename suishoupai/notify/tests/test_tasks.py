@@ -80,3 +80,13 @@ def test_a_wechat_refusal_fails_without_retry(settings, every_channel_configured
     assert services.deliver(message.pk) == Status.FAILED
     message.refresh_from_db()
     assert message.last_error == "WeChat errcode 43004: require subscribe"
+
+
+@pytest.mark.django_db
+def test_send_to_phone_with_a_key_sends_once(settings, django_capture_on_commit_callbacks):
+    settings.NOTIFY_LIVE = False
+    with django_capture_on_commit_callbacks(execute=True) as hooks:
+        first = services.send_to_phone("13800000013", "验证码 1", kind="phone.confirm", key="s1")
+        again = services.send_to_phone("13800000013", "验证码 2", kind="phone.confirm", key="s1")
+    assert again.pk == first.pk and len(hooks) == 1
+    assert Message.objects.get().body == "验证码 1"
