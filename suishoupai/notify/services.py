@@ -12,7 +12,6 @@ retryable in the admin).
 
 import logging
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -21,7 +20,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from suishoupai.cases.models import Case, CaseEvent
+from suishoupai.cases.models import CaseEvent
 from suishoupai.cases.states import State
 from suishoupai.errors import InvalidInput
 
@@ -29,7 +28,9 @@ from . import rules
 from .channels import CHANNELS, PermanentError, Suppressed
 from .channels import console as console_channel
 from .channels.base import STAGING_GUARD
-from .models import Audience, ChannelCode, DepartmentContact, EventFanOut, Message, Status
+from .models import Audience, ChannelCode, EventFanOut, Message, Status
+from .rules import Draft
+from .texts import TEXTS
 
 log = logging.getLogger(__name__)
 
@@ -83,24 +84,13 @@ def _after_commit(event_id: int) -> None:
 
 
 def enqueue(message_id: int) -> None:
-    from .tasks import deliver_message
+    from .tasks import deliver_message  # tasks imports this module
 
     try:
         deliver_message(message_id)
     except Exception:
         # The queue is down: the row is in the database, the sweep sends it.
         log.exception("could not enqueue message %s; the sweep will send it", message_id)
-
-
-@dataclass
-class Draft:
-    audience: str
-    kind: str
-    channel: str
-    address: str
-    case: Case
-    context: dict = field(default_factory=dict)
-    contact: DepartmentContact | None = None
 
 
 def fan_out(event_id: int, now: datetime | None = None) -> list[int]:
@@ -130,14 +120,13 @@ def fan_out(event_id: int, now: datetime | None = None) -> list[int]:
 
 
 def _render(event: CaseEvent, draft: Draft, now: datetime) -> Message:
-    from .texts import TEXTS
-
     subject, body = TEXTS[draft.kind]
     language = settings.LANGUAGE_CODE
     with translation.override(language):
         ctx = {k: str(v) for k, v in draft.context.items()}
         rendered_subject = str(subject) % ctx
         rendered_body = str(body) % ctx
+        state = str(State(event.case.state).label)
     return Message(
         channel=draft.channel,
         address=draft.address,
@@ -150,7 +139,7 @@ def _render(event: CaseEvent, draft: Draft, now: datetime) -> Message:
             "kind": draft.kind,
             "event": event.action,
             "case": draft.context.get("number", ""),
-            "state": str(State(event.case.state).label),
+            "state": state,
             "link": draft.context.get("link", ""),
             "department": draft.context.get("department", ""),
             "at": event.at.isoformat(),
