@@ -101,6 +101,8 @@ def test_a_whole_story_tells_the_reporter_and_each_department_in_turn(
     [webhook] = [r for r in live.requests if r.path == "/hook"]
     assert webhook.json()["case"] == case.number
     assert webhook.json()["event"] == "case.dispatched"
+    assert webhook.json()["state"] == "待签收"
+    assert webhook.json()["department"] == san.name
     assert [m.subject for m in mail.outbox] == [
         f"新案件{case.number}",
         f"案件{case.number}需返工",
