@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from suishoupai.catalog.models import Category, FilingCondition, Subcategory
+from suishoupai.catalog.models import Category, FilingCondition, ReplyTemplate, Subcategory
 
 
 class SubcategoryInline(admin.TabularInline):
@@ -58,3 +58,13 @@ class FilingConditionAdmin(admin.ModelAdmin):
     list_select_related = ("default_department",)
     search_fields = ("code", "description")
     autocomplete_fields = ("subcategory", "default_department")
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ("text", "kind", "department", "sort_order", "active")
+    list_filter = ("kind", "active")
+    list_editable = ("sort_order", "active")
+    list_select_related = ("department",)
+    search_fields = ("text",)
+    autocomplete_fields = ("department",)

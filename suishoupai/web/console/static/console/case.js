@@ -1,0 +1,15 @@
+// The case map: the reported point inside its district's outline. No tiles are
+// needed (the intranet may have none); the outline alone gives the place.
+(function () {
+  "use strict";
+  var el = document.getElementById("map");
+  if (!el || !window.L) return;
+  var point = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)];
+  var map = L.map(el, {attributionControl: false}).setView(point, 15);
+  var outline = JSON.parse(document.getElementById("district-outline").textContent);
+  if (outline) {
+    var layer = L.geoJSON(outline, {style: {color: "#1a5fb4", weight: 2, fillOpacity: 0.05}}).addTo(map);
+    map.fitBounds(layer.getBounds(), {maxZoom: 15});
+  }
+  L.circleMarker(point, {radius: 8, color: "#f53f3f", fillColor: "#f53f3f", fillOpacity: 0.8}).addTo(map);
+})();
