@@ -17,7 +17,9 @@ def act(client, user, case, action, **data):
 
 def test_the_operator_files_a_report_and_moves_on_to_the_next(client, city, people):
     first, second = report(city), report(city)
-    response = act(client, people["olga"], first, "accept", condition=city.garbage.code, then="next")
+    response = act(
+        client, people["olga"], first, "accept", condition=city.garbage.code, then="next"
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("console:case", args=[second.number])
     first.refresh_from_db()
@@ -69,7 +71,9 @@ def test_the_dispatcher_sends_a_case_to_the_suggested_department(client, city, p
 
 def test_a_dispatcher_cannot_pass_on_as_if_a_department(client, city, people):
     case = walk(city, people, "filed")
-    response = act(client, people["dora"], case, "dispatch_on", department=city.daowai_sanitation.pk)
+    response = act(
+        client, people["dora"], case, "dispatch_on", department=city.daowai_sanitation.pk
+    )
     assert response.status_code == 403
     case.refresh_from_db()
     assert case.state == "filed"
@@ -88,7 +92,10 @@ def test_a_handler_sees_no_phone_but_the_operator_does(client, city, people):
     case = walk(city, people, "dispatched")
     Case.objects.filter(pk=case.pk).update(reporter_phone="13900001111")
     client.force_login(people["carl"])
-    assert "13900001111" not in client.get(reverse("console:case", args=[case.number])).content.decode()
+    assert (
+        "13900001111"
+        not in client.get(reverse("console:case", args=[case.number])).content.decode()
+    )
     client.force_login(people["olga"])
     assert "13900001111" in client.get(reverse("console:case", args=[case.number])).content.decode()
 

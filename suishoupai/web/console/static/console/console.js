@@ -13,7 +13,7 @@
     document.querySelectorAll("time[data-due]").forEach(function (el) {
       var seconds = (Date.parse(el.dataset.due) - now) / 1000;
       var text = span(Math.floor(Math.abs(seconds) / 60));
-      el.textContent = (seconds >= 0 ? words.dataset.left : words.dataset.over).replace("%(span)s", text);
+      el.textContent = (seconds >= 0 ? words.dataset.left : words.dataset.over).replace("{span}", text);
       el.classList.toggle("overdue", seconds < 0 || el.classList.contains("overdue"));
     });
   }
