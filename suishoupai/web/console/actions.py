@@ -50,8 +50,9 @@ ACTIONS: dict[str, Action] = {
         Action("merge", _("Merge into a case"), ("into", "note")),
         Action("dispatch", _("Dispatch"), ("department", "note")),
         Action("redispatch", _("Re-dispatch"), ("department", "note")),
-        Action("dispatch_on", _("Pass on to a unit"), ("subunit", "note")),
+        # Signing for is a department's usual first step; passing on the exception.
         Action("take", _("Sign for")),
+        Action("dispatch_on", _("Pass on to a unit"), ("subunit", "note")),
         Action("feedback", _("Report the handling"), ("note", "photos"), ReplyKind.FEEDBACK),
         Action(
             "request_return",

@@ -81,7 +81,7 @@ def _iso(value: str | None) -> str:
     return (value or "")[:16].replace("T", " ")
 
 
-def _event(event: CaseEvent) -> dict:
+def _event(event: CaseEvent, conditions: dict[str, str]) -> dict:
     data = event.data or {}
     results = dict(CALLBACK_RESULTS)
     details = []
@@ -100,7 +100,7 @@ def _event(event: CaseEvent) -> dict:
     if event.action == "case.merge_received":
         details.append(_("from %(n)s") % {"n": data.get("from", "")})
     if event.action == "case.filed" and data.get("condition"):
-        details.append(data["condition"])
+        details.append(conditions.get(data["condition"], data["condition"]))
     if data.get("automatic"):
         details.append(_("automatic, past the deadline"))
     return {
@@ -108,7 +108,10 @@ def _event(event: CaseEvent) -> dict:
         "label": EVENT_LABELS.get(event.action, event.action),
         "actor": _actor(event),
         "details": details,
-        "to_state": State(event.to_state).label if event.to_state in State.values else "",
+        # The state after the event, when it moved: "Filed → awaiting dispatch".
+        "to_state": State(event.to_state).label
+        if event.to_state in State.values and event.to_state != event.from_state
+        else "",
         "photos": list(event.photos.all()),
     }
 
@@ -143,7 +146,12 @@ def _unit_label(case: Case) -> str:
 
 
 def case_page(case: Case, user: User) -> dict:
-    events = [_event(e) for e in selectors.timeline(case, "staff")]
+    timeline = list(selectors.timeline(case, "staff"))
+    codes = {e.data.get("condition") for e in timeline if e.action == "case.filed"}
+    conditions = dict(
+        FilingCondition.objects.filter(code__in=codes).values_list("code", "description")
+    )
+    events = [_event(e, conditions) for e in timeline]
     allowed = allowed_actions(case, user)
     names = {a.name for a in allowed}
     forms = []

@@ -82,7 +82,7 @@ def test_every_button_shown_works_and_every_button_hidden_is_refused(city, peopl
 def test_a_department_sees_no_action_on_a_case_of_another(city, people):
     case = walk(city, people, "dispatched")
     assert allowed_actions(case, people["nina"]) == []
-    assert [a.name for a in allowed_actions(case, people["carl"])][:2] == ["dispatch_on", "take"]
+    assert [a.name for a in allowed_actions(case, people["carl"])][:2] == ["take", "dispatch_on"]
 
 
 def test_a_unit_without_units_below_is_not_offered_to_pass_on(city, people):

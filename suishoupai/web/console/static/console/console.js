@@ -81,3 +81,12 @@
     if (ev.key === "n" && form("accept")) { ev.preventDefault(); window.location = "/console/intake/"; }
   });
 })();
+
+// Show the chosen photos' names next to our own (Chinese) file button.
+document.addEventListener("change", function (ev) {
+  var input = ev.target;
+  if (input.type !== "file") return;
+  var names = input.closest(".file-field").querySelector(".file-names");
+  var chosen = Array.prototype.map.call(input.files, function (f) { return f.name; });
+  names.textContent = chosen.length ? chosen.join("，") : names.dataset.none;
+});
