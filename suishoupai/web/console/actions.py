@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,7 @@ from suishoupai.photos.services import check_uploads
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str
+    label: str | Promise
     # Form fields the console shows: reason/note text, condition, department ...
     fields: tuple[str, ...] = ()
     # Which 常用语 the text field offers.

@@ -93,7 +93,10 @@ def _event(event: CaseEvent, conditions: dict[str, str]) -> dict:
     if event.action == "case.callback":
         details.append(
             _("called %(contact)s: %(result)s")
-            % {"contact": data.get("contact") or "—", "result": results.get(data.get("result"), "")}
+            % {
+                "contact": data.get("contact") or "—",
+                "result": results.get(str(data.get("result")), ""),
+            }
         )
     if event.action == "case.merged":
         details.append(_("into %(n)s") % {"n": data.get("into", "")})

@@ -24,7 +24,7 @@ from suishoupai.cases import selectors
 from suishoupai.cases.models import Case, CaseRequest, Decision, RequestKind
 from suishoupai.cases.selectors import CaseFilter
 from suishoupai.cases.states import State
-from suishoupai.errors import DomainError, NotAllowed
+from suishoupai.errors import DomainError, NotAllowed, NotFound
 from suishoupai.org.models import Role, User
 from suishoupai.photos.models import Photo
 from suishoupai.places.selectors import distance_m
@@ -32,11 +32,13 @@ from suishoupai.places.selectors import distance_m
 from . import actions, presenters
 from .navigation import home_url
 
-CENTRE = {Role.OPERATOR, Role.SHIFT_LEAD}
-DISPATCHERS = {Role.DISPATCHER, Role.SHIFT_LEAD}
-INSPECTORS = {Role.INSPECTOR, Role.SHIFT_LEAD}
-SUPERVISORS = {Role.LEADER, Role.SHIFT_LEAD}
-ALL_STAFF = set(Role.values)
+CENTRE: set[str] = {Role.OPERATOR, Role.SHIFT_LEAD}
+DISPATCHERS: set[str] = {Role.DISPATCHER, Role.SHIFT_LEAD}
+INSPECTORS: set[str] = {Role.INSPECTOR, Role.SHIFT_LEAD}
+SUPERVISORS: set[str] = {Role.LEADER, Role.SHIFT_LEAD}
+HANDLERS: set[str] = {Role.HANDLER}
+LEADS: set[str] = {Role.SHIFT_LEAD}
+ALL_STAFF: set[str] = set(Role.values)
 
 
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -126,7 +128,7 @@ def _pending_requests(user: User, kind: str | None = None):
 
 
 @require_GET
-@staff_view({Role.HANDLER})
+@staff_view(HANDLERS)
 def department(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     todo = selectors.staff_queue(user, CaseFilter(), todo=True)
@@ -138,7 +140,7 @@ def department(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_view({Role.SHIFT_LEAD})
+@staff_view(LEADS)
 def lead(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     todo = selectors.staff_queue(user, CaseFilter(), todo=True)
@@ -192,10 +194,10 @@ def _visible_case(user: User, number: str) -> Case:
     """Unknown number → 404; a case this user may not see → NotAllowed (403)."""
     if not Case.objects.filter(number=number).exists():
         raise Http404(_("No such case."))
-    case = selectors._with_relations(Case.objects.visible_to(user)).filter(number=number).first()
-    if case is None:
-        raise NotAllowed(_("This case is not assigned to your department."))
-    return case
+    try:
+        return selectors.staff_case(user, number)
+    except NotFound:
+        raise NotAllowed(_("This case is not assigned to your department.")) from None
 
 
 @require_GET
@@ -259,7 +261,7 @@ def _after(request: HttpRequest, user: User, number: str) -> str:
 
 @require_GET
 @staff_view()
-def photo(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def photo(request: HttpRequest, uuid: UUID) -> HttpResponse | FileResponse:
     """The original photo, for staff who may see its case (session-authenticated)."""
     found = Photo.objects.filter(uuid=uuid).select_related("case").first()
     if found is None:

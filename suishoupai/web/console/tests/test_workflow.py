@@ -157,3 +157,120 @@ def test_the_leader_urges_an_overdue_case(client, city, people):
     act(client, people["lily"], case, "urge", then="overdue")
     case.refresh_from_db()
     assert case.urge_count == 1
+
+
+def test_the_department_list_marks_a_case_past_its_deadline(client, city, people):
+    case = walk(city, people, "dispatched")
+    Case.objects.filter(pk=case.pk).update(due_at=case.created_at)
+    client.force_login(people["carl"])
+    page = client.get(reverse("console:department")).content.decode()
+    start = page.index(f'data-number="{case.number}"')
+    row = page[page.rindex("<tr", 0, start) : page.index("</tr>", start)]
+    assert 'class="is-overdue"' in row
+    assert "超时" in row
+
+
+def test_the_department_list_holds_the_units_cases_too(client, city, people):
+    case = walk(city, people, "dispatched")
+    act(client, people["carl"], case, "dispatch_on", department=city.daowai_sanitation.pk)
+    client.force_login(people["carl"])
+    assert case.number in client.get(reverse("console:department")).content.decode()
+    client.force_login(people["nina"])
+    assert case.number not in client.get(reverse("console:department")).content.decode()
+
+
+def test_the_case_page_offers_only_what_the_person_may_do_now(client, city, people):
+    case = walk(city, people, "dispatched")
+    client.force_login(people["carl"])
+    page = client.get(reverse("console:case", args=[case.number])).content.decode()
+    assert 'data-action="take"' in page and 'data-action="dispatch_on"' in page
+    assert 'data-action="accept"' not in page and 'data-action="close"' not in page
+    client.force_login(people["lily"])
+    page = client.get(reverse("console:case", args=[case.number])).content.decode()
+    assert 'data-action="urge"' in page and 'data-action="take"' not in page
+
+
+def test_a_report_is_merged_into_a_nearby_case(client, city, people):
+    primary = walk(city, people, "filed")
+    duplicate = report(city)
+    client.force_login(people["olga"])
+    page = client.get(reverse("console:case", args=[duplicate.number])).content.decode()
+    assert f'data-value="{primary.number}"' in page  # offered as a nearby case
+    act(client, people["olga"], duplicate, "merge", into=primary.number)
+    duplicate.refresh_from_db()
+    assert duplicate.state == "merged" and duplicate.merged_into == primary
+
+
+def test_a_failed_verification_goes_back_with_a_photo(client, city, people):
+    import io
+
+    from PIL import Image
+
+    case = walk(city, people, "resolved")
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(out, "PNG")
+    out.seek(0)
+    out.name = "still-dirty.png"
+    act(client, people["ivan"], case, "verify_fail", note="仍有垃圾", photos=out)
+    case.refresh_from_db()
+    assert case.state == "in_progress" and case.rework_count == 1
+    assert case.photos.get().kind == "verification"
+
+
+def test_a_bad_photo_is_refused_and_nothing_is_written(client, city, people):
+    import io
+
+    case = walk(city, people, "in_progress")
+    fake = io.BytesIO(b"not a photo at all")
+    fake.name = "notes.jpg"
+    response = act(client, people["carl"], case, "feedback", note="已处理", photos=fake)
+    assert response.status_code == 400
+    assert "notes.jpg" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == "in_progress" and not case.photos.exists()
+
+
+def test_the_polled_fragment_is_only_the_rows(client, city, people):
+    report(city)
+    client.force_login(people["olga"])
+    fragment = client.get(reverse("console:intake_rows")).content.decode()
+    assert "<html" not in fragment and "<tr" in fragment
+    page = client.get(reverse("console:intake")).content.decode()
+    assert 'hx-trigger="every 10s"' in page and "X-CSRFToken" in page
+
+
+def test_signing_in_leads_to_the_posts_own_queue(client, city, people):
+    response = client.post(
+        reverse("console:login"),
+        {"username": "dora", "password": "correct-horse-battery"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("console:dispatch")
+
+
+def test_a_wrong_password_is_refused_in_chinese(client, city, people):
+    response = client.post(reverse("console:login"), {"username": "dora", "password": "nope"})
+    assert response.status_code == 200
+    assert "密码" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_signing_out_needs_a_post(client, city, people):
+    client.force_login(people["olga"])
+    assert client.get(reverse("console:logout")).status_code == 405
+    client.post(reverse("console:logout"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_unsatisfied_rating_leaves_the_lead_queue_after_a_call_back(client, city, people):
+    from suishoupai.cases import services
+
+    case = walk(city, people, "closed")
+    services.rate(case, rating="unsatisfied")
+    client.force_login(people["leo"])
+    assert case.number in client.get(reverse("console:lead")).content.decode()
+    act(client, people["leo"], case, "callback", result="basically_satisfied", note="已解释")
+    client.force_login(people["leo"])
+    assert (
+        f'data-number="{case.number}"' not in client.get(reverse("console:lead")).content.decode()
+    )
