@@ -143,6 +143,12 @@ def _nearby(case: Case) -> list[dict]:
     return [{"case": c, "distance": round(d)} for c, d in found if c.pk != case.pk]
 
 
+def _next_report(case: Case, user: User) -> str | None:
+    """The operator's next report after this one (the `n` key)."""
+    queue = selectors.staff_queue(user, selectors.CaseFilter(state=State.SUBMITTED))
+    return queue.exclude(pk=case.pk).values_list("number", flat=True).first()
+
+
 def _unit_label(case: Case) -> str:
     unit = case.condition.limit_unit if case.condition else LimitUnit.WORKING_HOURS
     return str(LimitUnit(unit).label)
@@ -182,6 +188,7 @@ def case_page(case: Case, user: User) -> dict:
         "departments": dispatch_departments() if names & {"dispatch", "redispatch"} else [],
         "subunits": subunits(case) if "dispatch_on" in names else [],
         "nearby": _nearby(case) if names & {"accept", "merge"} else [],
+        "next_report": _next_report(case, user) if "accept" in names else None,
         "callback_results": CALLBACK_RESULTS,
         "unit_label": _unit_label(case),
         "outline": _district_outline(case),

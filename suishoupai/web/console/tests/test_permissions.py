@@ -194,3 +194,11 @@ def test_every_staff_post_reaches_its_own_queue(client, city, people):
         if persona.role == Role.ADMIN:
             continue  # no queue of its own: sent to search (another module)
         assert response.status_code == 200, persona.username
+
+
+def test_the_list_above_covers_every_workflow_view():
+    from suishoupai.web.console import workflow_urls
+
+    public = {"login", "logout"}
+    names = {p.name for p in workflow_urls.urlpatterns} - public
+    assert names == {v[0].removeprefix("console:") for v in VIEWS}

@@ -78,7 +78,11 @@
     if (ev.key === "a" && form("accept")) { ev.preventDefault(); form("accept").requestSubmit(); }
     if (ev.key === "r" && open("reject", "textarea")) ev.preventDefault();
     if (ev.key === "m" && open("merge", "input[name=into]")) ev.preventDefault();
-    if (ev.key === "n" && form("accept")) { ev.preventDefault(); window.location = "/console/intake/"; }
+    if (ev.key === "n" && form("accept")) {
+      var next = document.getElementById("next-report");
+      ev.preventDefault();
+      window.location = next ? next.href : "/console/intake/";
+    }
   });
 })();
 
