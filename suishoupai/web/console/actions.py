@@ -150,6 +150,11 @@ def allowed_actions(case: Case, user: User) -> list[Action]:
     return found
 
 
+def may_urge(case: Case, user: User) -> bool:
+    """allowed_actions' answer for urge alone, without its queries (the overdue list)."""
+    return case.state in MOVES["urge"].sources and _role_may(user, "urge")
+
+
 def subunits(case: Case) -> QuerySet[Department]:
     """Active units strictly below the department holding the case."""
     if case.department is None:

@@ -107,7 +107,9 @@ def _intake_context(request: HttpRequest) -> dict:
 @staff_view(DISPATCHERS)
 def dispatch(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    filed = selectors.staff_queue(user, CaseFilter(state=State.FILED))
+    filed = selectors.staff_queue(user, CaseFilter(state=State.FILED)).select_related(
+        "suggested_department"
+    )
     waiting = selectors.staff_queue(user, CaseFilter(state=State.DISPATCHED))
     returns = _pending_requests(user, RequestKind.RETURN)
     context = {
@@ -183,7 +185,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
     cases = selectors.staff_queue(user, CaseFilter(family="open", overdue=True))
     rows = _rows(cases[:300])
     for row in rows:
-        row["may_urge"] = any(a.name == "urge" for a in actions.allowed_actions(row["case"], user))
+        row["may_urge"] = actions.may_urge(row["case"], user)
     return render(request, "console/overdue.html", {"rows": rows})
 
 

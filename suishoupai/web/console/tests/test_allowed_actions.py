@@ -100,3 +100,12 @@ def test_only_a_pending_request_can_be_decided(city, people):
     names = {a.name for a in allowed_actions(case, people["leo"])}
     assert {"approve_return", "deny_return"} <= names
     assert "request_return" not in {a.name for a in allowed_actions(case, people["carl"])}
+
+
+@pytest.mark.parametrize("state", [*STATES, "closed"])
+def test_the_quick_urge_check_agrees_with_allowed_actions(city, people, state):
+    from suishoupai.web.console.actions import may_urge
+
+    case = walk(city, people, state)
+    for user in people.values():
+        assert may_urge(case, user) == ("urge" in {a.name for a in allowed_actions(case, user)})
