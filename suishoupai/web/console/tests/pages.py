@@ -46,7 +46,7 @@ class QueuePage(ConsolePage):
 
     def open(self, number: str) -> "CasePage":
         self.row(number).get_by_role("link", name=number).click()
-        return CasePage(self.page, self.base_url)
+        return CasePage(self.page, self.base_url).loaded(number)
 
 
 class IntakePage(QueuePage):
@@ -94,10 +94,16 @@ class VerifyPage(ConsolePage):
 
     def open(self, number: str) -> "CasePage":
         self.page.locator(".card-link", has_text=number).click()
-        return CasePage(self.page, self.base_url)
+        return CasePage(self.page, self.base_url).loaded(number)
 
 
 class CasePage(ConsolePage):
+    def loaded(self, number: str) -> "CasePage":
+        # The page's scripts (file names, 常用语, keys) must run before we use its forms.
+        expect(self.page.locator(".case-head .number")).to_have_text(number)
+        self.page.wait_for_load_state("load")
+        return self
+
     def goto_case(self, number: str) -> "CasePage":
         self.page.goto(f"{self.base_url}/console/cases/{number}/")
         return self
