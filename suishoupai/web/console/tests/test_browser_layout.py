@@ -56,3 +56,16 @@ def test_the_shift_lead_works_on_a_tablet_and_an_inspector_on_a_phone(
         phone.goto(live_server.url + path)
         screenshot(phone, name)
         assert _overflow(phone) <= 0, path
+
+
+def test_another_department_gets_a_clear_refusal(
+    transactional_db, city, people, live_server, desktop
+):
+    case = walk(city, people, "dispatched")
+    LoginPage(desktop, live_server.url).goto()
+    LoginPage(desktop, live_server.url).sign_in("nina")
+    response = desktop.goto(f"{live_server.url}/console/cases/{case.number}/")
+    assert response and response.status == 403
+    assert "此案件未派遣给您所在的部门" in desktop.locator(".refused").inner_text()
+    assert case.description not in desktop.content()
+    screenshot(desktop, "console-refused-other-department")
