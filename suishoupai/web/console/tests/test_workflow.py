@@ -274,3 +274,12 @@ def test_an_unsatisfied_rating_leaves_the_lead_queue_after_a_call_back(client, c
     assert (
         f'data-number="{case.number}"' not in client.get(reverse("console:lead")).content.decode()
     )
+
+
+def test_the_console_speaks_chinese_and_english_on_request(client, city, people):
+    client.force_login(people["olga"])
+    assert "受理：新上报" in client.get(reverse("console:intake")).content.decode()
+    assert (
+        "Intake: new reports"
+        in client.get(reverse("console:intake"), {"lang": "en"}).content.decode()
+    )
