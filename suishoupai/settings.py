@@ -157,6 +157,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "suishoupai.urls"
 WSGI_APPLICATION = "suishoupai.wsgi.application"
 AUTH_USER_MODEL = "org.User"
+# Staff sign in to the console; the citizen pages and the API do not use sessions.
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
 
 TEMPLATES = [
     {

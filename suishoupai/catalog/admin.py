@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from suishoupai.catalog.models import Category, FilingCondition, Subcategory
+from suishoupai.catalog.models import Category, FilingCondition, ReplyTemplate, Subcategory
 from suishoupai.org.audit import AuditedAdmin
 
 
@@ -59,3 +59,13 @@ class FilingConditionAdmin(AuditedAdmin):
     list_select_related = ("default_department",)
     search_fields = ("code", "description")
     autocomplete_fields = ("subcategory", "default_department")
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(AuditedAdmin):
+    list_display = ("text", "kind", "department", "sort_order", "active")
+    list_filter = ("kind", "active")
+    list_editable = ("sort_order", "active")
+    list_select_related = ("department",)
+    search_fields = ("text",)
+    autocomplete_fields = ("department",)
