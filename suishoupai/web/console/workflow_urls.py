@@ -3,13 +3,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from suishoupai.org.forms import ThrottledAuthenticationForm
+
 from . import views
 
 urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="console/login.html", redirect_authenticated_user=True
+            template_name="console/login.html",
+            redirect_authenticated_user=True,
+            # Repeated failures lock the username / address (org.throttle).
+            authentication_form=ThrottledAuthenticationForm,
         ),
         name="login",
     ),
