@@ -156,7 +156,7 @@ def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
                 "service_request_id": link.case.number,
                 "token": link.token,
                 "service_notice": notice,
-                "account_id": link.account_id or None,
+                "account_id": link.account_id,
             }
         ]
         return respond(fmt, "service_requests", data), link.case.number
