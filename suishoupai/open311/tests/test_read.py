@@ -57,9 +57,7 @@ def test_inactive_subcategories_are_not_offered(both, city):
     both("services/road_damage.pothole", expect=404)
 
 
-def test_service_definition_offers_filing_conditions_and_configured_attributes(
-    both, schema, city
-):
+def test_service_definition_offers_filing_conditions_and_configured_attributes(both, schema, city):
     sub = city.garbage.subcategory
     size = ServiceAttribute.objects.create(
         subcategory=sub,
@@ -207,7 +205,9 @@ def test_unknown_request_is_404(both, city):
 def test_a_token_leads_to_the_request(both, schema, reported):
     data, _ = both(f"tokens/{reported['token']}")
     schema("swagger:TokenResponse", data)
-    assert data == [{"service_request_id": reported["service_request_id"], "token": reported["token"]}]
+    assert data == [
+        {"service_request_id": reported["service_request_id"], "token": reported["token"]}
+    ]
     both("tokens/not-a-token", expect=404)
 
 

@@ -153,7 +153,9 @@ def test_attributes_are_checked_against_the_service_definition(post, hotline, ci
     assert "bags" in _refused(post, key)
     assert "bags" in _refused(post, key, **{"attribute[bags]": "many"})
     assert "colour" in _refused(post, key, **{"attribute[bags]": "3", "attribute[colour]": "red"})
-    assert "condition" in _refused(post, key, **{"attribute[bags]": "3", "attribute[condition]": "x"})
+    assert "condition" in _refused(
+        post, key, **{"attribute[bags]": "3", "attribute[condition]": "x"}
+    )
     form = garbage_form(
         key,
         **{"attribute[bags]": "3", "attribute[condition]": "sanitation.exposed_garbage.visible"},
