@@ -210,12 +210,12 @@ def _with_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def _codes(text: str, field: str) -> list[str]:
+def _codes(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
 def _by_service(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
-    codes = _codes(text, "service_code")
+    codes = _codes(text)
     unknown = [c for c in codes if find_service(c) is None]
     if unknown:
         raise InvalidInput(
@@ -228,7 +228,7 @@ def _by_service(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
 
 
 def _by_status(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
-    wanted = set(_codes(text.lower(), "status"))
+    wanted = set(_codes(text.lower()))
     if wanted - {"open", "closed"}:
         raise InvalidInput(_("status must be open or closed."), field="status")
     closed = STATES_BY_FAMILY[Family.CLOSED]
@@ -241,7 +241,7 @@ def _by_status(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
 
 def find_requests(client: ApiClient | None, params: dict[str, str], now: datetime) -> list[dict]:
     qs = readable_cases(client)
-    ids = _codes(params.get("service_request_id", ""), "service_request_id")
+    ids = _codes(params.get("service_request_id", ""))
     if ids:
         # The spec: a list of ids overrides every other parameter.
         if len(ids) > MAX_IDS:
