@@ -109,7 +109,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
                 "url": here.rsplit("/", 1)[0],
                 "changeset": CHANGESET,
                 "type": "production",
-                "formats": list(FORMATS.values()),
+                "formats": ["text/xml", "application/json"],
             }
         ],
     }
