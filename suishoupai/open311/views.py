@@ -50,9 +50,10 @@ def endpoint(*methods: str) -> Callable:
             if fmt not in FORMATS:
                 message = _("Unknown format “%(f)s”: use xml or json.") % {"f": fmt}
                 return errors("xml", 404, message)
-            if request.method not in methods:
+            allowed = (*methods, "HEAD") if "GET" in methods else methods
+            if request.method not in allowed:
                 response = errors(fmt, 405, _("Method not allowed here."))
-                response["Allow"] = ", ".join(methods)
+                response["Allow"] = ", ".join(allowed)
                 return response
             try:
                 return view(request, fmt, **kwargs)
@@ -143,7 +144,7 @@ def _new_request(request: HttpRequest) -> services.NewRequest:
 
 @endpoint("GET", "POST")
 def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         client = _reader(request)
         found = selectors.find_requests(client, request.GET.dict(), timezone.now())
         return respond(fmt, "service_requests", found)
@@ -178,7 +179,7 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
 
 @endpoint("GET", "POST")
 def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         client = _reader(request)
         found = selectors.find_updates(client, request.GET.dict(), timezone.now())
         return respond(fmt, "service_request_updates", found)

@@ -235,7 +235,16 @@ def test_errors_speak_english_when_asked(web, city):
 def test_wrong_method_is_405(web, city, hotline):
     response = web.post(f"{BASE}/services.json", garbage_form(hotline.raw_key))
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
+    assert web.head(f"{BASE}/services.json").status_code == 200
+
+
+def test_reads_without_a_key_are_rate_limited_per_address(web, city, monkeypatch):
+    from suishoupai.open311 import views
+
+    monkeypatch.setattr(views, "ANONYMOUS_READS_PER_HOUR", 2)
+    assert [web.get(f"{BASE}/services.json").status_code for _ in range(3)] == [200, 200, 429]
+    assert web.get(f"{BASE}/services.xml").content.count(b"<code>429</code>") == 1
 
 
 def test_listing_requests_costs_the_same_queries_for_one_case_or_many(
