@@ -268,6 +268,7 @@ EVENT_LABELS = {
     "case.reopened": gettext_lazy("Reopened"),
     "case.rated": gettext_lazy("Rated"),
     "case.rating_changed": gettext_lazy("Rating changed"),
+    "case.external_update": gettext_lazy("Update from a partner system"),
 }
 
 
