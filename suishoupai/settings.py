@@ -274,6 +274,34 @@ PHONE_CODE_ATTEMPTS = envint("PHONE_CODE_ATTEMPTS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Notifications (suishoupai.notify; docs/notify.md). The staging guard: unless
+# NOTIFY_LIVE is true, no e-mail, webhook, SMS or WeChat message leaves the
+# machine; messages are marked suppressed and shown on the console log instead.
+NOTIFY_LIVE = envbool("NOTIFY_LIVE", False)
+NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", 6)
+NOTIFY_RETRY_SECONDS = envint("NOTIFY_RETRY_SECONDS", 60)  # first retry; doubles each time
+NOTIFY_RETRY_MAX_SECONDS = envint("NOTIFY_RETRY_MAX_SECONDS", 3600)
+NOTIFY_LEASE_SECONDS = envint("NOTIFY_LEASE_SECONDS", 300)  # a worker's hold on a message
+NOTIFY_RECOVER_MINUTES = envint("NOTIFY_RECOVER_MINUTES", 60)
+NOTIFY_HTTP_TIMEOUT = envint("NOTIFY_HTTP_TIMEOUT", 10)
+NOTIFY_STAFF_CASE_PATH = envstr("NOTIFY_STAFF_CASE_PATH", "/console/cases/{number}")
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = envstr("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = NOTIFY_HTTP_TIMEOUT
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "随手拍 <noreply@localhost>")
+SMS_GATEWAY_URL = envstr("SMS_GATEWAY_URL", "")
+SMS_API_KEY = envsecret("SMS_API_KEY", "") or ""
+SMS_SIGNATURE = envstr("SMS_SIGNATURE", "【随手拍】")
+WECHAT_APP_ID = envstr("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = envsecret("WECHAT_APP_SECRET", "") or ""
+WECHAT_TEMPLATE_CASE_UPDATE = envstr("WECHAT_TEMPLATE_CASE_UPDATE", "")
+WECHAT_API_BASE = envstr("WECHAT_API_BASE", "https://api.weixin.qq.com")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from suishoupai.catalog.models import Category, FilingCondition, Subcategory
 from suishoupai.catalog.selectors import route
 from suishoupai.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
+from suishoupai.notify import services as notify
 from suishoupai.org.models import Department, Role, User, hash_token
 from suishoupai.photos.models import PhotoKind
 from suishoupai.photos.services import CheckedPhoto, store_photos
@@ -96,7 +97,7 @@ def _record(
     visibility: str = Visibility.PUBLIC,
     actor_role: str = "",
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         at=now,
         action=code,
@@ -110,6 +111,8 @@ def _record(
         data=data or {},
         visibility=visibility,
     )
+    notify.on_event(event)  # messages are created after commit, never inside the transition
+    return event
 
 
 def _move(case: Case, target: str | None, now: datetime, **fields) -> str:

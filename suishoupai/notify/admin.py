@@ -1,0 +1,48 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import DepartmentContact, Message
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "channel", "address", "case", "status", "attempts"]
+    list_filter = ["status", "channel", "audience", "kind"]
+    search_fields = ["address", "case__number", "body"]
+    date_hierarchy = "created_at"
+    list_select_related = ["case"]
+    actions = ["retry"]
+
+    # The outbox is a delivery record: read-only, except the retry action.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # Change permission is off for everyone (read-only rows), so the action asks for view.
+    @admin.action(
+        description=_("Send the selected failed or suppressed messages again"),
+        permissions=["view"],
+    )
+    def retry(self, request, queryset):
+        count = services.retry(queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)d message queued again.", "%(n)d messages queued again.", count)
+            % {"n": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(DepartmentContact)
+class DepartmentContactAdmin(admin.ModelAdmin):
+    list_display = ["department", "channel", "address", "active"]
+    list_filter = ["channel", "active", "department"]
+    search_fields = ["address", "department__name"]
+    list_select_related = ["department"]

@@ -1,0 +1,291 @@
+"""The outbox: who is told what about an event, and delivery with retries.
+
+Flow: cases.services._record → on_event(event) → after commit, fan_out()
+writes one Message per (event, channel, address) and enqueues a delivery task
+per message id. deliver() claims a message with one conditional UPDATE, so two
+workers (or the on-commit task and the periodic sweep) never send one message
+twice; a claim expires after NOTIFY_LEASE_SECONDS, so a message held by a worker
+that died is picked up again by the sweep. Failures retry with exponential
+backoff up to NOTIFY_MAX_ATTEMPTS, then the message is failed (visible and
+retryable in the admin).
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+
+from suishoupai.cases.models import Case, CaseEvent
+from suishoupai.cases.states import State
+from suishoupai.errors import InvalidInput
+
+from . import rules
+from .channels import CHANNELS, PermanentError, Suppressed
+from .channels import console as console_channel
+from .channels.base import STAGING_GUARD
+from .models import Audience, ChannelCode, DepartmentContact, EventFanOut, Message, Status
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def on_event(event: CaseEvent) -> None:
+    """Called by cases.services for every event: after the transition commits,
+    create the messages it causes and queue their delivery. Nothing here can
+    fail or slow the transition itself (robust: errors are logged)."""
+    if event.action not in rules.NOTIFIABLE:
+        return
+    transaction.on_commit(partial(_after_commit, event.pk), robust=True)
+
+
+def send_to_phone(phone: str, text: str, *, kind: str) -> Message:
+    """Queue one SMS (a phone confirmation code, say). Through the staging
+    guard like every message: in a demo the text shows on the console log."""
+    phone = (phone or "").strip()
+    if not phone:
+        raise InvalidInput("A phone number is required.", field="phone")
+    message = Message.objects.create(
+        channel=ChannelCode.SMS,
+        address=phone,
+        audience=Audience.DIRECT,
+        kind=kind,
+        body=text,
+        dedup_key=f"direct:{uuid.uuid4().hex}",
+        created_at=timezone.now(),
+    )
+    transaction.on_commit(partial(enqueue, message.pk), robust=True)
+    return message
+
+
+# ---------------------------------------------------------------- fan-out
+
+
+def _after_commit(event_id: int) -> None:
+    for pk in fan_out(event_id):
+        enqueue(pk)
+
+
+def enqueue(message_id: int) -> None:
+    from .tasks import deliver_message
+
+    try:
+        deliver_message(message_id)
+    except Exception:
+        # The queue is down: the row is in the database, the sweep sends it.
+        log.exception("could not enqueue message %s; the sweep will send it", message_id)
+
+
+@dataclass
+class Draft:
+    audience: str
+    kind: str
+    channel: str
+    address: str
+    case: Case
+    context: dict = field(default_factory=dict)
+    contact: DepartmentContact | None = None
+
+
+def fan_out(event_id: int, now: datetime | None = None) -> list[int]:
+    """Create the event's messages (idempotent); returns ids of those still queued."""
+    now = now or timezone.now()
+    event = (
+        CaseEvent.objects.select_related("case", "case__department", "case__category", "department")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return []
+    drafts = rules.drafts_for(event)
+    rows = [_render(event, d, now) for d in drafts]
+    with transaction.atomic():
+        # A second run (the sweep recovering, a retried hook) inserts nothing new.
+        Message.objects.bulk_create(rows, ignore_conflicts=True)
+        EventFanOut.objects.get_or_create(
+            event_id=event.pk, defaults={"at": now, "messages": len(rows)}
+        )
+    keys = [r.dedup_key for r in rows]
+    return list(
+        Message.objects.filter(dedup_key__in=keys, status=Status.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _render(event: CaseEvent, draft: Draft, now: datetime) -> Message:
+    from .texts import TEXTS
+
+    subject, body = TEXTS[draft.kind]
+    language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        ctx = {k: str(v) for k, v in draft.context.items()}
+        rendered_subject = str(subject) % ctx
+        rendered_body = str(body) % ctx
+    return Message(
+        channel=draft.channel,
+        address=draft.address,
+        audience=draft.audience,
+        kind=draft.kind,
+        language=language,
+        subject=rendered_subject[:200],
+        body=rendered_body,
+        payload={
+            "kind": draft.kind,
+            "event": event.action,
+            "case": draft.context.get("number", ""),
+            "state": str(State(event.case.state).label),
+            "link": draft.context.get("link", ""),
+            "department": draft.context.get("department", ""),
+            "at": event.at.isoformat(),
+        },
+        case=draft.case,
+        event=event,
+        contact=draft.contact,
+        dedup_key=f"event:{event.pk}:{draft.channel}:{draft.address}"[:600],
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def recover(now: datetime | None = None) -> int:
+    """Fan out recent notifiable events that have no fan-out record (their
+    process died between commit and the hook). Bounded to a recent window so a
+    fresh install never messages people about old history."""
+    now = now or timezone.now()
+    since = now - timedelta(minutes=settings.NOTIFY_RECOVER_MINUTES)
+    # Leave the last minute to the on-commit hooks still running.
+    pending = (
+        CaseEvent.objects.filter(
+            at__gte=since, at__lt=now - timedelta(minutes=1), action__in=rules.NOTIFIABLE
+        )
+        .exclude(pk__in=EventFanOut.objects.filter(at__gte=since - timedelta(days=1)).values("pk"))
+        .values_list("pk", flat=True)[:200]
+    )
+    count = 0
+    for pk in pending:
+        for message_id in fan_out(pk, now):
+            enqueue(message_id)
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------- delivery
+
+
+def _due(now: datetime) -> Q:
+    queued = Q(status=Status.QUEUED) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    abandoned = Q(status=Status.SENDING, lease_until__lt=now)
+    return queued | abandoned
+
+
+def claim(message_id: int, now: datetime) -> str | None:
+    """Take a due message for sending. One UPDATE with the due condition in its
+    WHERE: of two workers racing, the database lets exactly one match."""
+    token = uuid.uuid4().hex
+    claimed = (
+        Message.objects.filter(pk=message_id)
+        .filter(_due(now))
+        .update(
+            status=Status.SENDING,
+            claim=token,
+            lease_until=now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
+        )
+    )
+    return token if claimed else None
+
+
+def backoff(attempts: int) -> timedelta:
+    seconds = settings.NOTIFY_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.NOTIFY_RETRY_MAX_SECONDS))
+
+
+def deliver(message_id: int, now: datetime | None = None) -> str | None:
+    """Send one message if it is due and nobody else holds it; returns the
+    resulting status, or None when there was nothing to do."""
+    now = now or timezone.now()
+    token = claim(message_id, now)
+    if token is None:
+        return None
+    message = Message.objects.select_related("contact").get(pk=message_id)
+    try:
+        CHANNELS[message.channel].deliver(message)
+    except Suppressed as why:
+        if str(why).startswith(STAGING_GUARD):
+            # The demo's window on what would have gone out (a confirmation code, say).
+            console_channel.write(message, prefix="(not sent: staging guard) ")
+        return _finish(message, token, Status.SUPPRESSED, error=str(why))
+    except PermanentError as exc:
+        return _finish(message, token, Status.FAILED, error=str(exc))
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+            return _finish(message, token, Status.FAILED, error=error)
+        return _finish(
+            message, token, Status.QUEUED, error=error, next_at=now + backoff(message.attempts)
+        )
+    return _finish(message, token, Status.SENT, sent_at=now)
+
+
+def _finish(
+    message: Message,
+    token: str,
+    status: str,
+    *,
+    error: str = "",
+    next_at: datetime | None = None,
+    sent_at: datetime | None = None,
+) -> str | None:
+    fields: dict = {"status": status, "lease_until": None, "claim": ""}
+    if error:
+        fields["last_error"] = error
+    if next_at is not None:
+        fields["next_attempt_at"] = next_at
+    if sent_at is not None:
+        fields.update(sent_at=sent_at, last_error="")
+    # Only the holder of this claim may finish it (a lease taken over is not ours).
+    done = Message.objects.filter(pk=message.pk, claim=token, status=Status.SENDING).update(
+        **fields
+    )
+    if not done:
+        log.warning("message %s: claim expired before the result was recorded", message.pk)
+        return None
+    return status
+
+
+def sweep(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Periodic: recover lost fan-outs, then send what is due (queued, retries
+    whose backoff has passed, and messages held past their lease)."""
+    now = now or timezone.now()
+    recovered = recover(now)
+    due = Message.objects.filter(_due(now)).order_by("next_attempt_at", "pk")
+    results: dict[str, int] = {"recovered": recovered}
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        status = deliver(pk, now)
+        if status:
+            results[status] = results.get(status, 0) + 1
+    return results
+
+
+def retry(messages, now: datetime | None = None) -> int:
+    """The admin's "send again": failed or suppressed messages go back in the queue."""
+    now = now or timezone.now()
+    pks = list(
+        messages.filter(status__in=[Status.FAILED, Status.SUPPRESSED]).values_list("pk", flat=True)
+    )
+    Message.objects.filter(pk__in=pks).update(
+        status=Status.QUEUED, attempts=0, next_attempt_at=now, lease_until=None, claim=""
+    )
+    for pk in pks:
+        transaction.on_commit(partial(enqueue, pk), robust=True)
+    return len(pks)
