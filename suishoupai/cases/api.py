@@ -449,11 +449,13 @@ def _first_photo(case: Case) -> dict | None:
     summary="Before sending: is the place served, and which department will receive it",
 )
 def preview_case(request: HttpRequest, q: Query[PreviewQuery]):
-    category, sub = services.resolve_category(q.category, q.subcategory)
+    category, sub = (
+        services.resolve_category(q.category, q.subcategory) if q.category else (None, None)
+    )
     lat, lng = to_wgs84(q.lat, q.lng, q.coord_system.value)
     where = locate(lat, lng)
     served = services.in_service(where)
-    department = route(category, sub, where.district) if served else None
+    department = route(category, sub, where.district) if served and category else None
     return {
         "in_service": served,
         "message": "" if served else services.outside_message(),

@@ -107,7 +107,7 @@ class SupportOut(Schema):
 
 
 class PreviewQuery(Schema):
-    category: str = Field(min_length=1, max_length=64)
+    category: str | None = Field(default=None, max_length=64, description="Empty: place only")
     subcategory: str | None = Field(default=None, max_length=64)
     lat: float = Field(ge=-90, le=90)
     lng: float = Field(ge=-180, le=180)
