@@ -406,7 +406,7 @@ def _limit(request: HttpRequest, scope: str, key: str | None = None) -> None:
         key or ratelimit.client_ip(request),
         uses,
         window,
-        _("Too many reports from here in a short time. Please try again later."),
+        _("Too many requests from here in a short time. Please try again later."),
     )
 
 

@@ -53,7 +53,8 @@ def district_outlines() -> dict:
     """Districts in service as a small GeoJSON FeatureCollection, cached until areas change."""
     districts = Area.objects.filter(level=AreaLevel.DISTRICT)
     stats = districts.aggregate(n=Count("id"), t=Max("updated_at"))
-    key = f"citizen:districts:{stats['n']}:{stats['t']}"
+    stamp = stats["t"].timestamp() if stats["t"] else 0
+    key = f"citizen.districts.{stats['n']}.{stamp:.6f}"
     found = cache.get(key)
     if found is None:
         found = _outlines()
