@@ -13,8 +13,7 @@ from PIL import Image
 
 from suishoupai.cases import services
 from suishoupai.cases.models import Case, CaseEvent, CaseSupport
-from suishoupai.cases.selectors import staff_queue
-from suishoupai.cases.selectors import CaseFilter
+from suishoupai.cases.selectors import CaseFilter, staff_queue
 from suishoupai.factories import DAOWAI, WEDNESDAY_9AM
 from suishoupai.notify.models import Message
 from suishoupai.photos.models import Photo
@@ -76,7 +75,9 @@ def test_a_retried_upload_with_the_same_key_gives_one_case_and_the_same_token(ci
     client = Client()
     first = client.post("/api/v1/cases", form(), headers={"Idempotency-Key": KEY}).json()
     again = client.post(
-        "/api/v1/cases", {**form(), "photos": [io.BytesIO(jpeg())]}, headers={"Idempotency-Key": KEY}
+        "/api/v1/cases",
+        {**form(), "photos": [io.BytesIO(jpeg())]},
+        headers={"Idempotency-Key": KEY},
     ).json()
     assert again["number"] == first["number"]
     assert again["tracking_token"] == first["tracking_token"]
@@ -213,9 +214,7 @@ def test_validation_errors_name_their_field_in_chinese(city):
 
 def test_the_preview_names_the_department_and_district(city):
     lat, lng = DAOWAI
-    body = Client().get(
-        f"/api/v1/cases/preview?category=sanitation&lat={lat}&lng={lng}"
-    ).json()
+    body = Client().get(f"/api/v1/cases/preview?category=sanitation&lat={lat}&lng={lng}").json()
     assert body["in_service"] is True
     assert body["district"]["name"] == "道外区"
     assert body["department"] == "市环卫中心"
@@ -255,7 +254,8 @@ def test_a_confirmed_phone_sees_its_cases_from_another_device(city):
     code = sent_code(sms)
     stored = PhoneCode.objects.get()
     assert code not in stored.code_hash
-    assert post(other_device, "/m/api/phone/confirm", {"phone": "13800000000", "code": code}).status_code == 200
+    confirm = {"phone": "13800000000", "code": code}
+    assert post(other_device, "/m/api/phone/confirm", confirm).status_code == 200
     mine = post(other_device, "/m/api/mine", {"cases": []}).json()
     assert [c["number"] for c in mine["cases"]] == [created["number"]]
     assert mine["phone"] == "138****0000"
@@ -321,7 +321,8 @@ def test_an_unsatisfied_rating_waits_in_the_shift_leads_queue_until_a_call_back(
     client = Client()
     url = f"/m/api/cases/{case.number}/rating"
     headers = {"X-Case-Token": created["tracking_token"]}
-    rated = post(client, url, {"rating": "unsatisfied", "stars": 1, "comment": "没清干净"}, **headers)
+    body = {"rating": "unsatisfied", "stars": 1, "comment": "没清干净"}
+    rated = post(client, url, body, **headers)
     assert rated.status_code == 200, rated.content
     queue = staff_queue(leo, CaseFilter(), todo=True)
     assert case.number in [c.number for c in queue]
