@@ -226,6 +226,7 @@
     if (!pos && layer.getBounds().isValid()) map.fitBounds(layer.getBounds());
   }).catch(function () { /* the pin still works without outlines */ });
 
+  SSP.map = map;  // for the browser tests and for debugging on a phone
   var marker = null;
   map.on("click", function (e) { setPos({ lat: e.latlng.lat, lng: e.latlng.lng, cs: mapCs }, t("from_map")); });
 
