@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
@@ -109,13 +109,15 @@ JS_STRINGS = {
     "sentence_sep": gettext_lazy("; "),
     "due": gettext_lazy("Deadline: %(when)s"),
     "merged": gettext_lazy("Joined with case %(n)s: its progress is shown below."),
-    "step_registered": gettext_lazy("Registered"),
-    "step_filed": gettext_lazy("Filed"),
-    "step_dispatched": gettext_lazy("Dispatched"),
-    "step_handled": gettext_lazy("Handled"),
-    "step_verified": gettext_lazy("Verified"),
-    "step_closed": gettext_lazy("Closed"),
+    "step_registered": pgettext_lazy("case step", "Registered"),
+    "step_filed": pgettext_lazy("case step", "Filed"),
+    "step_dispatched": pgettext_lazy("case step", "Dispatched"),
+    "step_handled": pgettext_lazy("case step", "Handled"),
+    "step_verified": pgettext_lazy("case step", "Verified"),
+    "step_closed": pgettext_lazy("case step", "Closed"),
     "department": gettext_lazy("Department: %(name)s"),
+    "dispatched_to": gettext_lazy("Dispatched to %(name)s"),
+    "day_format": gettext_lazy("%(m)s/%(d)s"),
     "rated_satisfied": gettext_lazy("You rated: satisfied"),
     "rated_basically_satisfied": gettext_lazy("You rated: basically satisfied"),
     "rated_unsatisfied": gettext_lazy("You rated: unsatisfied"),

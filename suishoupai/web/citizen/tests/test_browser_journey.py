@@ -58,6 +58,8 @@ def photo_with_gps(tmp_path: Path) -> Path:
 
 
 def click_map_at(page, lat: float, lng: float) -> None:
+    """A real tap on the map where (lat, lng) is drawn; the view is settled first."""
+    page.evaluate(f"() => SSP.map.setView([{lat}, {lng}], 16, {{animate: false}})")
     point = page.evaluate(f"() => SSP.map.latLngToContainerPoint([{lat}, {lng}])")
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
@@ -97,7 +99,8 @@ def test_a_citizen_reports_follows_and_rates_a_case_on_a_phone(
 
     page.locator("label.cat", has_text="环境卫生").click()
     page.locator("#subcats .chip").first.click()
-    expect(page.locator("#preview-dept")).not_to_be_empty()
+    expect(page.locator("#preview")).to_be_visible()
+    expect(page.locator("#preview-dept")).to_contain_text("环卫")
     page.fill("#description", "路边堆放大量生活垃圾，已经好几天没人清理")
     page.fill("#address", "道外区三棵树大街与北工业头道街交口")
     page.fill("#phone", "13800000001")
@@ -129,7 +132,7 @@ def test_a_citizen_reports_follows_and_rates_a_case_on_a_phone(
     case.refresh_from_db()
     page.reload()
     expect(page.locator("#c-steps li.done")).to_have_count(3)
-    expect(page.locator("#c-steps")).to_contain_text(case.department.name)
+    expect(page.locator("#c-step-note")).to_contain_text(case.department.name)
     screenshot(page, "citizen-5-case-dispatched")
 
     handler = UserFactory(username="hans", role=Role.HANDLER, department=case.department)
@@ -180,7 +183,7 @@ def test_a_neighbour_says_me_too_and_a_far_place_is_refused_before_sending(
     page.goto(live_server.url + "/m/")
     expect(page.locator(".leaflet-overlay-pane path").first).to_be_attached()  # outlines
     page.evaluate("() => SSP.map.fire('click', {latlng: L.latLng(44.9, 125.3)})")
-    expect(page.locator("#place-status")).to_contain_text("不在服务范围")
+    expect(page.locator('[data-error-for="lat"]')).to_contain_text("不在服务范围")
     page.fill("#description", "测试")
     page.locator("label.cat", has_text="环境卫生").click()
     page.click("#send")

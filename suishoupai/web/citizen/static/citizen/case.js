@@ -58,18 +58,19 @@
     list.innerHTML = "";
     var reached = {};
     c.timeline.forEach(function (e) {
+      if (e.action === "case.reopened") reached = { registered: reached.registered };
       STEPS.forEach(function (s) { if (s[1].indexOf(e.action) >= 0) reached[s[0]] = e; });
     });
-    // A reopened case starts again after its last reopening.
-    var dispatched = reached.dispatched;
     STEPS.forEach(function (s) {
       var e = reached[s[0]];
-      var sub = e ? SSP.when(e.at) : "";
-      if (s[0] === "dispatched" && dispatched && dispatched.department) sub = dispatched.department + " · " + sub;
       list.appendChild(SSP.el("li", { class: e ? "done" : "" }, [
-        SSP.el("b", { text: t("step_" + s[0]) }), SSP.el("small", { text: sub })
+        SSP.el("b", { text: t("step_" + s[0]) }), SSP.el("small", { text: e ? SSP.day(e.at) : "" })
       ]));
     });
+    var note = $("c-step-note");
+    var d = reached.dispatched;
+    note.hidden = !(d && d.department);
+    note.textContent = d && d.department ? t("dispatched_to", { name: d.department }) : "";
   }
 
   function picture(p) {

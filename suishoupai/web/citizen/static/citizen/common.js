@@ -6,10 +6,11 @@
     return el ? JSON.parse(el.textContent) : {};
   }
   var strings = readJSON("strings");
+  var t;
   var SSP = { config: readJSON("config") };
 
   // t("key", {n: 3}) → the translated string with %(n)s filled in.
-  SSP.t = function (key, params) {
+  SSP.t = t = function (key, params) {
     var s = strings[key] || key;
     if (params) {
       s = s.replace(/%\((\w+)\)s/g, function (_m, name) {
@@ -111,6 +112,10 @@
     var m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(iso);
     if (!m) return iso;
     return SSP.t("date_format", { y: m[1], m: +m[2], d: +m[3], hh: m[4], mm: m[5] });
+  };
+  SSP.day = function (iso) {
+    var m = /^(\d{4})-(\d\d)-(\d\d)/.exec(iso || "");
+    return m ? t("day_format", { m: +m[2], d: +m[3] }) : "";
   };
   SSP.el = function (tag, attrs, children) {
     var el = document.createElement(tag);

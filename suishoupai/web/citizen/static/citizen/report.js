@@ -223,7 +223,7 @@
         if (!cfg.map.tiles) l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "district-label" });
       }
     }).addTo(map);
-    if (!pos && layer.getBounds().isValid()) map.fitBounds(layer.getBounds());
+    if (!pos && layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { animate: false });
   }).catch(function () { /* the pin still works without outlines */ });
 
   SSP.map = map;  // for the browser tests and for debugging on a phone
@@ -339,7 +339,7 @@
       if (res.status !== 200) return;
       inService = d.in_service;
       if (!d.in_service) {
-        status(d.message, "bad");
+        status("", "");
         fieldError("lat", d.message);
         document.getElementById("preview").hidden = true;
         return;
