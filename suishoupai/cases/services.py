@@ -272,7 +272,8 @@ def _place(report: Report):
 def _token_for(client_ref: str) -> str:
     # Deterministic, so a retried upload gets back the same token as the lost first answer;
     # only the key's hash is stored, and the token needs SECRET_KEY as well.
-    mac = hmac.new(settings.SECRET_KEY.encode(), f"case-token:{client_ref}".encode(), "sha256")
+    key = str(settings.SECRET_KEY).encode()
+    mac = hmac.new(key, f"case-token:{client_ref}".encode(), "sha256")
     return mac.hexdigest()[:32]
 
 

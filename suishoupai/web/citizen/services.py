@@ -23,7 +23,7 @@ from .models import PhoneCode
 
 def _hash(phone: str, code: str) -> str:
     msg = f"phone-code:{phone}:{code}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), msg, hashlib.sha256).hexdigest()
+    return hmac.new(str(settings.SECRET_KEY).encode(), msg, hashlib.sha256).hexdigest()
 
 
 def normalise_phone(raw: str) -> str:
@@ -66,8 +66,9 @@ def confirm_code(raw_phone: str, code: str, *, now: datetime | None = None) -> s
             .first()
         )
         usable = row is not None and row.attempts < settings.PHONE_CODE_ATTEMPTS
-        right = usable and hmac.compare_digest(row.code_hash, _hash(phone, (code or "").strip()))
+        right = False
         if row is not None and usable:
+            right = hmac.compare_digest(row.code_hash, _hash(phone, (code or "").strip()))
             # Counted before raising, and committed: a wrong guess must use up a try.
             if right:
                 row.used_at = now

@@ -360,14 +360,11 @@ def rate(request: HttpRequest, number: str) -> JsonResponse:
     _limit(request, "rating_ip")
     case = selectors.own_case(number, _token(request), _phone(request))
     data = _body(request)
-    stars = data.get("stars")
-    if stars not in (None, ""):
-        try:
-            stars = int(stars)
-        except (TypeError, ValueError):
-            raise InvalidInput(_("Stars must be between 1 and 5."), field="stars") from None
-    else:
-        stars = None
+    raw = data.get("stars")
+    try:
+        stars = int(str(raw)) if raw not in (None, "") else None
+    except (TypeError, ValueError):
+        raise InvalidInput(_("Stars must be between 1 and 5."), field="stars") from None
     comment = str(data.get("comment") or "")
     if len(comment) > 500:
         raise InvalidInput(_("The comment is too long (500 characters at most)."), field="comment")

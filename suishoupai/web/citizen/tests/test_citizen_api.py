@@ -57,7 +57,9 @@ def report(client: Client, expect: int = 201, **overrides) -> dict:
 
 
 def sent_code(message) -> str:
-    return re.search(r"(?<!\d)(\d{6})(?!\d)", message.body).group(1)
+    found = re.search(r"(?<!\d)(\d{6})(?!\d)", message.body)
+    assert found, message.body
+    return found.group(1)
 
 
 def open_case(olga, dora) -> Case:
