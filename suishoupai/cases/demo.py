@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from suishoupai.catalog.models import Category, FilingCondition, Subcategory
+from suishoupai.notify.demo import ensure_console_contacts
 from suishoupai.org.models import Department, Role, User
 from suishoupai.places.models import Area, AreaLevel
 from suishoupai.timelimits import clock
@@ -78,6 +79,7 @@ def load_demo(now: datetime | None = None) -> Result:
     result = Result()
     with transaction.atomic():
         _ensure_users(result)
+        ensure_console_contacts()  # notify: departments are told on the worker's log
         # Cases are the demo's history: never add a second one next to real or earlier data.
         if Case.objects.exists():
             result.cases_skipped = True

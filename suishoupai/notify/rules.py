@@ -4,6 +4,7 @@ The reporter hears about the milestones of their own report; the department
 hears about cases put in its hands; the shift leads hear when a case runs late.
 """
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -40,12 +41,25 @@ RULES: dict[str, list[tuple[str, str]]] = {
 NOTIFIABLE = frozenset(RULES)
 
 
-def drafts_for(event: CaseEvent) -> list:
+@dataclass
+class Draft:
+    """One message to be: rendered and stored by services.fan_out."""
+
+    audience: str
+    kind: str
+    channel: str
+    address: str
+    case: Case
+    context: dict = field(default_factory=dict)
+    contact: DepartmentContact | None = None
+
+
+def drafts_for(event: CaseEvent) -> list[Draft]:
     if event.action == "case.urged" and event.data.get("automatic"):
         pairs = [(DEPARTMENT, "overdue"), (OVERDUE, "overdue")]
     else:
         pairs = RULES.get(event.action, [])
-    drafts: list = []
+    drafts: list[Draft] = []
     for audience, kind in pairs:
         if audience == REPORTER:
             drafts += _reporters(event, kind)
@@ -72,9 +86,7 @@ def reporter_addresses(case: Case) -> list[tuple[str, str]]:
     return addresses
 
 
-def _reporters(event: CaseEvent, kind: str) -> list:
-    from .services import Draft
-
+def _reporters(event: CaseEvent, kind: str) -> list[Draft]:
     case = event.case
     # Reporters of duplicates merged into this case follow it too (not for the
     # merge itself: that message is about their own report).
@@ -89,9 +101,7 @@ def _reporters(event: CaseEvent, kind: str) -> list:
     return drafts
 
 
-def _department(event: CaseEvent, kind: str) -> list:
-    from .services import Draft
-
+def _department(event: CaseEvent, kind: str) -> list[Draft]:
     dept = event.department or event.case.department
     if dept is None:
         return []
@@ -103,9 +113,7 @@ def _department(event: CaseEvent, kind: str) -> list:
     ]
 
 
-def _shift_leads(event: CaseEvent, kind: str) -> list:
-    from .services import Draft
-
+def _shift_leads(event: CaseEvent, kind: str) -> list[Draft]:
     context = _context(event, event.case.number, staff_link(event.case.number))
     drafts = []
     leads = User.objects.filter(role=Role.SHIFT_LEAD, is_active=True).order_by("username")

@@ -12,16 +12,15 @@ retryable in the admin).
 
 import logging
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from suishoupai.cases.models import Case, CaseEvent
+from suishoupai.cases.models import CaseEvent
 from suishoupai.cases.states import State
 from suishoupai.errors import InvalidInput
 
@@ -29,7 +28,9 @@ from . import rules
 from .channels import CHANNELS, PermanentError, Suppressed
 from .channels import console as console_channel
 from .channels.base import STAGING_GUARD
-from .models import Audience, ChannelCode, DepartmentContact, EventFanOut, Message, Status
+from .models import Audience, ChannelCode, EventFanOut, Message, Status
+from .rules import Draft
+from .texts import TEXTS
 
 log = logging.getLogger(__name__)
 
@@ -43,25 +44,34 @@ def on_event(event: CaseEvent) -> None:
     fail or slow the transition itself (robust: errors are logged)."""
     if event.action not in rules.NOTIFIABLE:
         return
-    transaction.on_commit(partial(_after_commit, event.pk), robust=True)
+    pk = event.pk
+    transaction.on_commit(lambda: _after_commit(pk), robust=True)
 
 
-def send_to_phone(phone: str, text: str, *, kind: str) -> Message:
+def send_to_phone(phone: str, text: str, *, kind: str, key: str | None = None) -> Message:
     """Queue one SMS (a phone confirmation code, say). Through the staging
-    guard like every message: in a demo the text shows on the console log."""
+    guard like every message: in a demo the text shows on the console log.
+    With a `key`, asking again with the same key returns the first message
+    instead of sending a second one (a double-tapped "send code" button)."""
     phone = (phone or "").strip()
     if not phone:
-        raise InvalidInput("A phone number is required.", field="phone")
-    message = Message.objects.create(
-        channel=ChannelCode.SMS,
-        address=phone,
-        audience=Audience.DIRECT,
-        kind=kind,
-        body=text,
-        dedup_key=f"direct:{uuid.uuid4().hex}",
-        created_at=timezone.now(),
+        raise InvalidInput(_("Please enter a phone number."), field="phone")
+    dedup_key = f"direct:{kind}:{key}" if key else f"direct:{uuid.uuid4().hex}"
+    message, created = Message.objects.get_or_create(
+        dedup_key=dedup_key[:600],
+        defaults={
+            "channel": ChannelCode.SMS,
+            "address": phone,
+            "audience": Audience.DIRECT,
+            "kind": kind,
+            "body": text,
+            "created_at": timezone.now(),
+        },
     )
-    transaction.on_commit(partial(enqueue, message.pk), robust=True)
+    if not created:
+        return message
+    pk = message.pk
+    transaction.on_commit(lambda: enqueue(pk), robust=True)
     return message
 
 
@@ -74,24 +84,13 @@ def _after_commit(event_id: int) -> None:
 
 
 def enqueue(message_id: int) -> None:
-    from .tasks import deliver_message
+    from .tasks import deliver_message  # tasks imports this module
 
     try:
         deliver_message(message_id)
     except Exception:
         # The queue is down: the row is in the database, the sweep sends it.
         log.exception("could not enqueue message %s; the sweep will send it", message_id)
-
-
-@dataclass
-class Draft:
-    audience: str
-    kind: str
-    channel: str
-    address: str
-    case: Case
-    context: dict = field(default_factory=dict)
-    contact: DepartmentContact | None = None
 
 
 def fan_out(event_id: int, now: datetime | None = None) -> list[int]:
@@ -121,14 +120,13 @@ def fan_out(event_id: int, now: datetime | None = None) -> list[int]:
 
 
 def _render(event: CaseEvent, draft: Draft, now: datetime) -> Message:
-    from .texts import TEXTS
-
     subject, body = TEXTS[draft.kind]
     language = settings.LANGUAGE_CODE
     with translation.override(language):
         ctx = {k: str(v) for k, v in draft.context.items()}
         rendered_subject = str(subject) % ctx
         rendered_body = str(body) % ctx
+        state = str(State(event.case.state).label)
     return Message(
         channel=draft.channel,
         address=draft.address,
@@ -141,7 +139,7 @@ def _render(event: CaseEvent, draft: Draft, now: datetime) -> Message:
             "kind": draft.kind,
             "event": event.action,
             "case": draft.context.get("number", ""),
-            "state": str(State(event.case.state).label),
+            "state": state,
             "link": draft.context.get("link", ""),
             "department": draft.context.get("department", ""),
             "at": event.at.isoformat(),
@@ -166,13 +164,12 @@ def recover(now: datetime | None = None) -> int:
         CaseEvent.objects.filter(
             at__gte=since, at__lt=now - timedelta(minutes=1), action__in=rules.NOTIFIABLE
         )
-        .exclude(pk__in=EventFanOut.objects.filter(at__gte=since - timedelta(days=1)).values("pk"))
+        .exclude(Exists(EventFanOut.objects.filter(event_id=OuterRef("pk"))))
         .values_list("pk", flat=True)[:200]
     )
     count = 0
     for pk in pending:
-        for message_id in fan_out(pk, now):
-            enqueue(message_id)
+        fan_out(pk, now)  # the sweep sends them right after
         count += 1
     return count
 
@@ -286,6 +283,12 @@ def retry(messages, now: datetime | None = None) -> int:
     Message.objects.filter(pk__in=pks).update(
         status=Status.QUEUED, attempts=0, next_attempt_at=now, lease_until=None, claim=""
     )
-    for pk in pks:
-        transaction.on_commit(partial(enqueue, pk), robust=True)
+
+    # (A function, not functools.partial: Django's robust on_commit logs the
+    # callback's __qualname__, which a partial lacks.)
+    def enqueue_all() -> None:
+        for pk in pks:
+            enqueue(pk)
+
+    transaction.on_commit(enqueue_all, robust=True)
     return len(pks)

@@ -3,6 +3,7 @@
 import json
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -38,4 +39,4 @@ def encode(data: dict) -> bytes:
 
 def _host(url: str) -> str:
     # Errors are shown in the admin: never echo query strings (WeChat puts tokens there).
-    return urllib.request.urlparse(url).netloc
+    return urlsplit(url).netloc
