@@ -51,7 +51,7 @@ def send_code(raw_phone: str, *, now: datetime | None = None) -> PhoneCode:
             "code": code,
             "m": minutes,
         }
-        send_to_phone(phone, text, kind="citizen.phone_code")
+        send_to_phone(phone, text, kind="citizen.phone_code", key=str(row.pk))
     return row
 
 
