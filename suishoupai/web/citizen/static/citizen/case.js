@@ -63,7 +63,7 @@
     });
     STEPS.forEach(function (s) {
       var e = reached[s[0]];
-      list.appendChild(SSP.el("li", { class: e ? "done" : "" }, [
+      list.appendChild(SSP.el("li", { class: e ? "reached" : "" }, [
         SSP.el("b", { text: t("step_" + s[0]) }), SSP.el("small", { text: e ? SSP.day(e.at) : "" })
       ]));
     });

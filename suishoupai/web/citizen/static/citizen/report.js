@@ -395,6 +395,13 @@
     }).catch(function () { btn.disabled = false; SSP.toast(t("network")); });
   }
 
+  // Anonymous means no contact at all: the number is not sent, so nobody can call back.
+  var anonymous = document.getElementById("anonymous"), phoneInput = document.getElementById("phone");
+  anonymous.addEventListener("change", function () {
+    phoneInput.disabled = anonymous.checked;
+    if (anonymous.checked) phoneInput.value = "";
+  });
+
   // ------------------------------------------------------------ sending
 
   function fieldError(field, message) {
