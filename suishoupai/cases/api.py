@@ -394,6 +394,7 @@ CITIZEN_LIMITS = {
     "report": (20, 3600),
     "report_phone": (10, 86400),
     "support": (60, 3600),
+    "support_phone": (30, 3600),
     "rating": (30, 3600),
 }
 HONEYPOT = "website"
@@ -498,6 +499,8 @@ def rate_case(request: HttpRequest, number: str, body: RatingIn):
 )
 def support_case(request: HttpRequest, number: str, body: SupportIn):
     _limit(request, "support")
+    if body.phone:
+        _limit(request, "support_phone", body.phone)
     case, counted = services.support(
         selectors.public_case(number), device=body.device, phone=body.phone
     )

@@ -83,6 +83,7 @@ JS_STRINGS = {
     "handle_within": gettext_lazy("handled within %(limit)s once filed"),
     "no_photo": gettext_lazy("No photo"),
     "photo_pending": gettext_lazy("Photo being prepared"),
+    "photo_not_public": gettext_lazy("Photo not shown"),
     "not_yet": gettext_lazy("Not yet"),
     "me_too": gettext_lazy("Me too"),
     "metres": gettext_lazy("%(n)s m away"),

@@ -363,3 +363,25 @@ def test_the_pages_render_in_chinese(city):
     assert "问题类型" in client.get("/m/").content.decode()
     assert client.get("/m/mine").status_code == 200
     assert client.get("/m/cases/20261125-0001").status_code == 200
+
+
+def test_the_map_uses_the_configured_tiles_and_their_coordinate_system(city, settings):
+    page = Client().get("/m/").content.decode()
+    assert '"tiles": null' in page  # default: outlines only, no map service needed
+    settings.MAP_TILES = "amap"
+    assert '"crs": "gcj02"' in Client().get("/m/").content.decode()
+    settings.MAP_TILES, settings.TIANDITU_KEY = "tianditu", "k123"
+    page = Client().get("/m/").content.decode()
+    assert "tk=k123" in page and '"crs": "wgs84"' in page
+
+
+def test_one_phone_saying_me_too_is_limited_across_devices(city, olga, dora):
+    case = open_case(olga, dora)
+    url = f"/api/v1/cases/{case.number}/support"
+    codes = [
+        post(
+            Client(REMOTE_ADDR=f"10.2.0.{i}"), url, {"device": f"{i:032d}", "phone": "139"}
+        ).status_code
+        for i in range(31)
+    ]
+    assert codes[:30] == [200] * 30 and codes[30] == 429

@@ -73,9 +73,13 @@
     note.textContent = d && d.department ? t("dispatched_to", { name: d.department }) : "";
   }
 
-  function picture(p) {
-    if (p.ready && p.url) return SSP.el("img", { src: p.url, alt: "", loading: "lazy" });
-    return SSP.el("span", { class: "nophoto", text: t("photo_pending") });
+  // Only the privacy-safe public copy is ever shown (url/ready from the API), else a placeholder.
+  function picture(p, small) {
+    if (p.ready && p.url) {
+      var img = SSP.el("img", { src: (small && p.thumb_url) || p.url, alt: "", loading: "lazy" });
+      return small ? img : SSP.el("a", { href: p.url, target: "_blank", rel: "noopener" }, [img]);
+    }
+    return SSP.el("span", { class: "nophoto", text: t(p.status === "not_public" ? "photo_not_public" : "photo_pending") });
   }
 
   function photos(c) {
@@ -93,7 +97,7 @@
       var lines = [SSP.el("b", { text: e.label }), SSP.el("small", { text: SSP.when(e.at) + (e.actor ? " · " + e.actor : "") })];
       if (e.department) lines.push(SSP.el("p", { text: t("department", { name: e.department }) }));
       if (e.note) lines.push(SSP.el("p", { text: e.note }));
-      if (e.photos && e.photos.length) lines.push(SSP.el("div", { class: "pics" }, e.photos.map(picture)));
+      if (e.photos && e.photos.length) lines.push(SSP.el("div", { class: "pics" }, e.photos.map(function (p) { return picture(p, true); })));
       list.appendChild(SSP.el("li", {}, lines));
     });
   }

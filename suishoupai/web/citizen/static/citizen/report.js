@@ -79,7 +79,10 @@
     return fetch("/api/v1/photos/exif-location", {
       method: "POST", body: data, headers: { "X-CSRFToken": SSP.csrf() }, credentials: "same-origin"
     }).then(function (r) {
-      if (r.status === 404 || r.status === 405) { exifEndpoint = false; return null; }
+      // The endpoint answers 404 in JSON for "no position in this photo"; a 404 page
+      // that is not JSON means the endpoint is not installed: stop asking.
+      var json = (r.headers.get("Content-Type") || "").indexOf("json") >= 0;
+      if ((r.status === 404 && !json) || r.status === 405) { exifEndpoint = false; return null; }
       return r.ok ? r.json() : null;
     }).then(function (d) {
       return d && typeof d.lat === "number" ? { lat: d.lat, lng: d.lng, cs: d.coord_system || "wgs84" } : null;
@@ -367,7 +370,7 @@
 
   function nearbyItem(c) {
     var pic = c.photo && c.photo.ready && c.photo.url
-      ? SSP.el("img", { src: c.photo.url, alt: "", loading: "lazy" })
+      ? SSP.el("img", { src: c.photo.thumb_url || c.photo.url, alt: "", loading: "lazy" })
       : SSP.el("span", { class: "nophoto", text: t("no_photo") });
     var btn = SSP.el("button", { type: "button", class: "btn btn-mini", text: t("me_too") });
     btn.addEventListener("click", function () { support(c, btn); });
