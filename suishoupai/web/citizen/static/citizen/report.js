@@ -245,7 +245,8 @@
     } else {
       marker.setLatLng(at);
     }
-    map.setView(at, Math.max(map.getZoom(), 15));
+    // Without tiles a close zoom shows nothing but grey: stay where the outlines orient.
+    map.setView(at, Math.max(map.getZoom(), cfg.map.tiles ? 16 : 12));
     status(source, "");
     fieldError("lat", "");
     refresh();
