@@ -45,8 +45,8 @@ def mine(tokens: list[tuple[str, str]], phone: str | None) -> list[Case]:
     return sorted(found.values(), key=lambda c: c.created_at, reverse=True)[:MINE_LIMIT]
 
 
-# About 50 m at Harbin's latitude: outlines for orientation, a few KB instead of hundreds.
-SIMPLIFY_DEGREES = 0.0005
+# About 100 m: outlines for orientation only (locate() uses the full boundary), ~40 KB not 180.
+SIMPLIFY_DEGREES = 0.001
 
 
 def district_outlines() -> dict:
