@@ -385,3 +385,9 @@ def test_one_phone_saying_me_too_is_limited_across_devices(city, olga, dora):
         for i in range(31)
     ]
     assert codes[:30] == [200] * 30 and codes[30] == 429
+
+
+def test_the_pages_switch_to_english_on_request(city):
+    page = Client().get("/m/?lang=en").content.decode()
+    assert "What kind of problem?" in page and "问题类型" not in page
+    assert '"me_too": "Me too"' in page  # the scripts' strings follow the page's language
