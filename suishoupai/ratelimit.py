@@ -45,10 +45,11 @@ def check(scope: str, key: str, limit: int, window_seconds: int, message: str | 
 
 
 def client_ip(request) -> str:
-    # Behind the TLS proxy the client is the first X-Forwarded-For hop; direct otherwise.
+    # Behind our one TLS proxy the client is the LAST X-Forwarded-For hop: the one the
+    # proxy appended. Earlier hops come from the client and can be forged to dodge limits.
     from django.conf import settings
 
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if settings.SECURE_PROXY_SSL_HEADER and forwarded:
-        return forwarded.split(",")[0].strip()
+        return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")

@@ -157,6 +157,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "suishoupai.urls"
 WSGI_APPLICATION = "suishoupai.wsgi.application"
 AUTH_USER_MODEL = "org.User"
+# Staff sign in to the console; the citizen pages and the API do not use sessions.
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
 
 TEMPLATES = [
     {
@@ -308,3 +311,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
+
+# Sign-in hardening (org app). A username is locked for LOGIN_LOCKOUT_MINUTES after
+# LOGIN_FAILURE_LIMIT wrong passwords within LOGIN_FAILURE_WINDOW_MINUTES; an address
+# after LOGIN_IP_FAILURE_LIMIT (higher: a whole command centre may sit behind one NAT).
+# Wire org.forms.ThrottledAuthenticationForm into every LoginView (the admin's is set
+# in org/admin.py). A session ends after SESSION_IDLE_TIMEOUT_MINUTES without a request
+# (0 disables) and, by default, when the browser closes.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_IP_FAILURE_LIMIT = envint("LOGIN_IP_FAILURE_LIMIT", 20)
+LOGIN_FAILURE_WINDOW_MINUTES = envint("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
+SESSION_IDLE_TIMEOUT_MINUTES = envint("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "suishoupai.org.middleware.IdleTimeoutMiddleware",
+)
+AUTH_PASSWORD_VALIDATORS.append(
+    {"NAME": "suishoupai.org.validators.LettersAndDigitsValidator"},
+)
+# Search exports (web/console/search.py): beyond this many rows, narrow the filters.
+EXPORT_MAX_ROWS = envint("EXPORT_MAX_ROWS", 50_000)

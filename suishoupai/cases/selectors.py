@@ -26,6 +26,10 @@ class CaseFilter:
     since: date | None = None
     until: date | None = None
     overdue: bool | None = None
+    # Staff search (console): part of a number, of the reporter's phone, of the address.
+    number: str | None = None
+    phone: str | None = None
+    address: str | None = None
 
 
 def _day_start(day: date) -> datetime:
@@ -52,6 +56,12 @@ def apply_filter(qs: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
         qs = qs.filter(created_at__lt=_day_start(f.until) + timedelta(days=1))
     if f.overdue is not None:
         qs = qs.filter(is_overdue=f.overdue)
+    if f.number:
+        qs = qs.filter(number__icontains=f.number)
+    if f.phone:
+        qs = qs.filter(reporter_phone__contains=f.phone)
+    if f.address:
+        qs = qs.filter(address__icontains=f.address)
     return qs
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from suishoupai.catalog.models import Category, FilingCondition, Subcategory
+from suishoupai.catalog.models import Category, FilingCondition, ReplyTemplate, Subcategory
+from suishoupai.org.audit import AuditedAdmin
 
 
 class SubcategoryInline(admin.TabularInline):
@@ -28,7 +29,7 @@ class FilingConditionInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin):
     list_display = ("code", "name", "name_en", "kind", "icon", "sort_order", "active")
     list_filter = ("kind", "active")
     search_fields = ("code", "name", "name_en")
@@ -36,7 +37,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subcategory)
-class SubcategoryAdmin(admin.ModelAdmin):
+class SubcategoryAdmin(AuditedAdmin):
     list_display = ("code", "name", "category", "sort_order", "active")
     list_filter = ("category", "active")
     list_select_related = ("category",)
@@ -45,7 +46,7 @@ class SubcategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(FilingCondition)
-class FilingConditionAdmin(admin.ModelAdmin):
+class FilingConditionAdmin(AuditedAdmin):
     list_display = (
         "code",
         "description",
@@ -58,3 +59,13 @@ class FilingConditionAdmin(admin.ModelAdmin):
     list_select_related = ("default_department",)
     search_fields = ("code", "description")
     autocomplete_fields = ("subcategory", "default_department")
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(AuditedAdmin):
+    list_display = ("text", "kind", "department", "sort_order", "active")
+    list_filter = ("kind", "active")
+    list_editable = ("sort_order", "active")
+    list_select_related = ("department",)
+    search_fields = ("text",)
+    autocomplete_fields = ("department",)

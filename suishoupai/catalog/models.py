@@ -83,3 +83,44 @@ class FilingCondition(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class ReplyKind(models.TextChoices):
+    DECLINE = "decline", _("Declining a report")
+    FEEDBACK = "feedback", _("Handling feedback")
+    RETURN = "return", _("Return request")
+    EXTENSION = "extension", _("Extension request")
+    SUSPENSION = "suspension", _("Suspension request")
+    VERIFY_FAIL = "verify_fail", _("Failed verification")
+    VOID = "void", _("Voiding")
+    CALLBACK = "callback", _("Call-back")
+    GENERAL = "general", _("General")
+
+
+class ReplyTemplate(models.Model):
+    """常用语: a stock phrase staff insert into a reason or note with one click.
+
+    A template without a department is offered to everyone; one with a
+    department only to that department and the units below it.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ReplyKind.choices)
+    text = models.CharField(_("text"), max_length=300)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["kind", "sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

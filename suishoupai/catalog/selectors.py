@@ -1,6 +1,6 @@
 from django.db.models import Model, Q
 
-from suishoupai.catalog.models import Category, Subcategory
+from suishoupai.catalog.models import Category, ReplyTemplate, Subcategory
 from suishoupai.org.models import Department, RoutingRule
 from suishoupai.places.models import Area
 
@@ -33,3 +33,15 @@ def _unset_or(field: str, value: Model | None) -> Q:
     # A rule that leaves the field empty applies to any value.
     unset = Q(**{f"{field}__isnull": True})
     return unset | Q(**{field: value}) if value is not None else unset
+
+
+def reply_templates(kind: str, department: Department | None = None) -> list[str]:
+    """Active stock phrases of a kind: the city-wide ones, and those of the
+    person's department or a department above it."""
+    above: set[int] = set()
+    while department is not None and department.pk not in above:
+        above.add(department.pk)
+        department = department.parent
+    qs = ReplyTemplate.objects.filter(kind=kind, active=True)
+    qs = qs.filter(Q(department__isnull=True) | Q(department_id__in=above))
+    return list(qs.order_by("sort_order", "pk").values_list("text", flat=True))

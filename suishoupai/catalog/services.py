@@ -8,6 +8,8 @@ The load runs in one transaction and upserts by code, so loading the same files 
 nothing. Rows that cases may reference are never deleted: categories, subcategories, filing
 conditions and departments missing from the files are deactivated instead. Routing rules and
 working periods are the exception: nothing references them, so the files replace them.
+Reply templates (常用语) are only added or updated, never removed: administrators add their
+own in the admin, and a template has no code to tell theirs from the file's.
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from suishoupai.catalog.models import Category, FilingCondition, Subcategory
+from suishoupai.catalog.models import (
+    Category,
+    FilingCondition,
+    ReplyKind,
+    ReplyTemplate,
+    Subcategory,
+)
 from suishoupai.org.models import Department, RoutingRule
 from suishoupai.places.models import Area
 from suishoupai.places.services import import_geojson
@@ -58,7 +66,15 @@ def load_city(city_dir: Path | str) -> LoadResult:
         manifest.load(),
         "manifest",
         required={"name"},
-        optional={"adcode", "boundaries", "catalog", "departments", "routing", "calendar"},
+        optional={
+            "adcode",
+            "boundaries",
+            "catalog",
+            "departments",
+            "routing",
+            "calendar",
+            "reply_templates",
+        },
     )
     result = LoadResult(city=str(spec["name"]))
     with transaction.atomic():
@@ -70,6 +86,7 @@ def load_city(city_dir: Path | str) -> LoadResult:
             ("catalog", _load_catalog),
             ("routing", _load_routing),
             ("calendar", _load_calendar),
+            ("reply_templates", _load_reply_templates),
         ]
         for key, load in steps:
             if key in spec:
@@ -587,3 +604,34 @@ def _load_working_periods(data_file: _DataFile, entries: list[Any], result: Load
     for start, end in sorted(remaining):
         WorkingPeriod.objects.create(start=start, end=end)
         tally["created"] += 1
+
+
+# --- reply templates (常用语) ---------------------------------------------------------------
+
+
+def _load_reply_templates(data_file: _DataFile, result: LoadResult) -> None:
+    root = data_file.object(data_file.load(), "file", required={"reply_templates"})
+    departments = _active_department_ids()
+    tally = result.tally("reply templates")
+    for i, entry in enumerate(data_file.list(root, "reply_templates")):
+        where = f"reply_templates[{i}]"
+        spec = data_file.object(
+            entry, where, required={"kind", "text"}, optional={"department", "sort_order"}
+        )
+        if spec["kind"] not in ReplyKind.values:
+            raise data_file.error(f"{where}: unknown kind {spec['kind']!r}")
+        dept = spec.get("department")
+        if dept is not None and dept not in departments:
+            raise data_file.error(f"{where}: unknown department {dept!r}")
+        values = data_file.clean(
+            ReplyTemplate,
+            where,
+            {"text": spec["text"], "sort_order": spec.get("sort_order", (i + 1) * 10)},
+        )
+        key = {
+            "kind": spec["kind"],
+            "text": values.pop("text"),
+            "department_id": departments[dept] if dept else None,
+        }
+        # `active` is left alone: a template an administrator switched off stays off.
+        _upsert(ReplyTemplate, key, values, tally)

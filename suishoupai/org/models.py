@@ -166,3 +166,19 @@ class RoutingRule(models.Model):
     def __str__(self) -> str:
         scope = f"{self.category} / {self.subcategory or '*'} / {self.district or '*'}"
         return f"{scope} → {self.department}"
+
+
+class LoginAttempt(models.Model):
+    """One failed sign-in. Read by org.throttle to lock a username or an address."""
+
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip or '-'} {self.at:%Y-%m-%d %H:%M}"

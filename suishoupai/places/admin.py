@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from suishoupai.org.audit import AuditedAdmin
+
 from .models import Area
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(AuditedAdmin):
     list_display = ["code", "name", "level", "parent", "in_service"]
     list_filter = ["level", "in_service"]
     search_fields = ["code", "name"]

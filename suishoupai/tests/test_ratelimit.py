@@ -1,4 +1,5 @@
 import pytest
+from django.test import RequestFactory, override_settings
 
 from suishoupai import ratelimit
 
@@ -29,3 +30,16 @@ def test_check_raises_a_429_with_a_readable_message():
         ratelimit.check("report", "a", 1, 60)
     assert exc.value.status == 429
     assert exc.value.message
+
+
+@override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+def test_behind_the_proxy_a_forged_forwarded_hop_does_not_change_the_client():
+    request = RequestFactory().get(
+        "/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="127.0.0.1"
+    )
+    assert ratelimit.client_ip(request) == "203.0.113.9"
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored():
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="10.1.2.3")
+    assert ratelimit.client_ip(request) == "10.1.2.3"

@@ -5,12 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from suishoupai.org.audit import AuditedAdmin
 from suishoupai.timelimits import calendar
 from suishoupai.timelimits.models import CalendarDay, StageLimit, WorkingPeriod
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdmin):
     list_display = ["date", "kind", "note"]
     list_filter = ["kind"]
     date_hierarchy = "date"
@@ -43,10 +44,10 @@ def missing_year_reminder(today: dt.date) -> str | None:
 
 
 @admin.register(WorkingPeriod)
-class WorkingPeriodAdmin(admin.ModelAdmin):
+class WorkingPeriodAdmin(AuditedAdmin):
     list_display = ["__str__", "start", "end"]
 
 
 @admin.register(StageLimit)
-class StageLimitAdmin(admin.ModelAdmin):
+class StageLimitAdmin(AuditedAdmin):
     list_display = ["stage", "amount", "unit"]

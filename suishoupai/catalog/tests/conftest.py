@@ -39,7 +39,13 @@ def tiny_districts() -> dict[str, Any]:
 @pytest.fixture
 def city_dir(tmp_path: Path) -> Path:
     """A copy of the Harbin files with tiny square districts, free to edit in a test."""
-    for name in ("catalog.json", "departments.json", "routing.json", "calendar.json"):
+    for name in (
+        "catalog.json",
+        "departments.json",
+        "routing.json",
+        "calendar.json",
+        "reply_templates.json",
+    ):
         shutil.copy(HARBIN / name, tmp_path / name)
     (tmp_path / "districts.geojson").write_text(json.dumps(tiny_districts()), encoding="utf-8")
     manifest = json.loads((HARBIN / "city.json").read_text(encoding="utf-8"))

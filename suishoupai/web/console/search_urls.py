@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import search
+
+urlpatterns = [
+    path("search/", search.search, name="search"),
+    path("search/export.csv", search.export_csv, name="search_csv"),
+    path("search/export.xlsx", search.export_xlsx, name="search_xlsx"),
+]

@@ -1,0 +1,196 @@
+"""What the console templates show of a case: list rows and the whole case page."""
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from suishoupai.cases import selectors
+from suishoupai.cases.api import CENTRE_ROLES, EVENT_LABELS
+from suishoupai.cases.models import Case, CaseEvent, Decision
+from suishoupai.cases.states import State
+from suishoupai.catalog.models import FilingCondition
+from suishoupai.catalog.selectors import reply_templates
+from suishoupai.org.models import Department, DepartmentKind, Role, User
+from suishoupai.places.models import Area
+from suishoupai.timelimits.models import LimitUnit
+
+from .actions import allowed_actions, subunits
+
+CALLBACK_RESULTS = [
+    ("satisfied", gettext_lazy("Satisfied")),
+    ("basically_satisfied", gettext_lazy("Basically satisfied")),
+    ("unsatisfied", gettext_lazy("Unsatisfied")),
+    ("unreachable", gettext_lazy("Could not be reached")),
+    ("declined", gettext_lazy("Declined to answer")),
+]
+# Events that move or stop a deadline: the deadline history on the case page.
+DEADLINE_EVENTS = {
+    "case.submitted",
+    "case.filed",
+    "case.dispatched",
+    "case.redispatched",
+    "case.dispatched_on",
+    "case.taken",
+    "case.extended",
+    "case.suspended",
+    "case.resumed",
+    "case.rework",
+    "case.returned",
+    "case.resolved",
+    "case.verified",
+    "case.reopened",
+}
+
+
+def may_see_phone(user: User) -> bool:
+    # As cases.api.present_staff: departments get the problem, not the person.
+    return user.role in CENTRE_ROLES or user.is_superuser
+
+
+def row(case: Case, now: datetime) -> dict:
+    return {
+        "case": case,
+        "overdue": case.is_overdue or (case.due_at is not None and case.due_at < now),
+    }
+
+
+def dispatch_departments() -> QuerySet[Department]:
+    """Where the centre can send a case: every active department but the centre itself."""
+    return (
+        Department.objects.filter(active=True)
+        .exclude(kind=DepartmentKind.CENTRE)
+        .select_related("parent")
+        .order_by("parent__code", "code")
+    )
+
+
+def _actor(event: CaseEvent) -> str:
+    if event.actor_role == "citizen":
+        return _("Reporter")
+    if event.actor_role == "system":
+        return _("System")
+    role = Role(event.actor_role).label if event.actor_role in Role.values else ""
+    return f"{role} {event.actor_label}".strip()
+
+
+def _iso(value: str | None) -> str:
+    # Stored as ISO 8601 with the zone; minutes are enough to read.
+    return (value or "")[:16].replace("T", " ")
+
+
+def _event(event: CaseEvent, conditions: dict[str, str]) -> dict:
+    data = event.data or {}
+    results = dict(CALLBACK_RESULTS)
+    details = []
+    if event.action == "case.extended":
+        details.append(
+            _("deadline %(from)s → %(to)s")
+            % {"from": _iso(data.get("from")), "to": _iso(data.get("to"))}
+        )
+    if event.action == "case.callback":
+        details.append(
+            _("called %(contact)s: %(result)s")
+            % {
+                "contact": data.get("contact") or "—",
+                "result": results.get(str(data.get("result")), ""),
+            }
+        )
+    if event.action == "case.merged":
+        details.append(_("into %(n)s") % {"n": data.get("into", "")})
+    if event.action == "case.merge_received":
+        details.append(_("from %(n)s") % {"n": data.get("from", "")})
+    if event.action == "case.filed" and data.get("condition"):
+        details.append(conditions.get(data["condition"], data["condition"]))
+    if data.get("automatic"):
+        details.append(_("automatic, past the deadline"))
+    return {
+        "event": event,
+        "label": EVENT_LABELS.get(event.action, event.action),
+        "actor": _actor(event),
+        "details": details,
+        # The state after the event, when it moved: "Filed → awaiting dispatch".
+        "to_state": State(event.to_state).label
+        if event.to_state in State.values and event.to_state != event.from_state
+        else "",
+        "photos": list(event.photos.all()),
+    }
+
+
+def _conditions(case: Case) -> QuerySet[FilingCondition]:
+    """Filing conditions of the case's kind, the likeliest first (as services.accept picks)."""
+    qs = FilingCondition.objects.filter(active=True, subcategory__active=True).select_related(
+        "subcategory"
+    )
+    if case.subcategory_id:
+        qs = qs.filter(subcategory_id=case.subcategory_id)
+    else:
+        qs = qs.filter(subcategory__category_id=case.category_id)
+    return qs.order_by("subcategory__sort_order", "sort_order", "code")
+
+
+def _district_outline(case: Case) -> dict | None:
+    if not case.district_id:
+        return None
+    geometry = Area.objects.filter(pk=case.district_id).values_list("geometry", flat=True).first()
+    return {"type": "Feature", "geometry": geometry, "properties": {}} if geometry else None
+
+
+def _nearby(case: Case) -> list[dict]:
+    found = selectors.nearby_open_cases(case.lat, case.lng, 500, limit=8)
+    return [{"case": c, "distance": round(d)} for c, d in found if c.pk != case.pk]
+
+
+def _next_report(case: Case, user: User) -> str | None:
+    """The operator's next report after this one (the `n` key)."""
+    queue = selectors.staff_queue(user, selectors.CaseFilter(state=State.SUBMITTED))
+    return queue.exclude(pk=case.pk).values_list("number", flat=True).first()
+
+
+def _unit_label(case: Case) -> str:
+    unit = case.condition.limit_unit if case.condition else LimitUnit.WORKING_HOURS
+    return str(LimitUnit(unit).label)
+
+
+def case_page(case: Case, user: User) -> dict:
+    timeline = list(selectors.timeline(case, "staff"))
+    codes = {e.data.get("condition") for e in timeline if e.action == "case.filed"}
+    conditions = dict(
+        FilingCondition.objects.filter(code__in=codes).values_list("code", "description")
+    )
+    events = [_event(e, conditions) for e in timeline]
+    allowed = allowed_actions(case, user)
+    names = {a.name for a in allowed}
+    forms = []
+    for action in allowed:
+        kind = action.templates
+        forms.append(
+            {
+                "action": action,
+                "templates": reply_templates(kind, user.department) if kind else [],
+            }
+        )
+    requests = case.requests.select_related("department", "requested_by", "decided_by")
+    photos = list(case.photos.all())
+    return {
+        "case": case,
+        "events": events,
+        "deadline_events": [e for e in events if e["event"].action in DEADLINE_EVENTS],
+        "forms": forms,
+        "pending": [r for r in requests if r.decision == Decision.PENDING],
+        "requests": list(requests),
+        "report_photos": [p for p in photos if p.kind == "report"],
+        "later_photos": [p for p in photos if p.kind != "report"],
+        "show_phone": may_see_phone(user),
+        "conditions": _conditions(case) if "accept" in names else [],
+        "departments": dispatch_departments() if names & {"dispatch", "redispatch"} else [],
+        "subunits": subunits(case) if "dispatch_on" in names else [],
+        "nearby": _nearby(case) if names & {"accept", "merge"} else [],
+        "next_report": _next_report(case, user) if "accept" in names else None,
+        "callback_results": CALLBACK_RESULTS,
+        "unit_label": _unit_label(case),
+        "outline": _district_outline(case),
+        "is_overdue": row(case, timezone.now())["overdue"],
+    }

@@ -1,0 +1,275 @@
+"""The staff console's workflow pages: one queue per post, the case page, actions.
+
+Views are thin: they read through cases.selectors (scoped by Case.objects.visible_to),
+decide the buttons with actions.allowed_actions and write through cases.services via
+actions.perform. Every view requires a signed-in member of staff; role checks here only
+choose which page someone sees, the services decide what they may do.
+"""
+
+import math
+from collections.abc import Callable
+from functools import wraps
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from suishoupai.cases import selectors
+from suishoupai.cases.models import Case, CaseRequest, Decision, RequestKind
+from suishoupai.cases.selectors import CaseFilter
+from suishoupai.cases.states import State
+from suishoupai.errors import DomainError, NotAllowed, NotFound
+from suishoupai.org.models import Role, User
+from suishoupai.photos.models import Photo
+from suishoupai.places.selectors import distance_m
+
+from . import actions, presenters
+from .navigation import home_url
+
+CENTRE: set[str] = {Role.OPERATOR, Role.SHIFT_LEAD}
+DISPATCHERS: set[str] = {Role.DISPATCHER, Role.SHIFT_LEAD}
+INSPECTORS: set[str] = {Role.INSPECTOR, Role.SHIFT_LEAD}
+SUPERVISORS: set[str] = {Role.LEADER, Role.SHIFT_LEAD}
+HANDLERS: set[str] = {Role.HANDLER}
+LEADS: set[str] = {Role.SHIFT_LEAD}
+ALL_STAFF: set[str] = set(Role.values)
+
+
+def forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "console/403.html", {"message": message}, status=403)
+
+
+def staff_view(roles: set[str] = ALL_STAFF) -> Callable:
+    """Signed in, with a staff role (a citizen account has none), and one of `roles`."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            assert isinstance(user, User)
+            if not user.is_active or not (user.role in ALL_STAFF or user.is_superuser):
+                return forbidden(request, _("This console is for city staff only."))
+            if not (user.role in roles or user.is_superuser):
+                return forbidden(request, _("This page is not part of your post's work."))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@require_GET
+@staff_view()
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(home_url(_user(request)))
+
+
+# ------------------------------------------------------------------ queues
+
+
+def _rows(cases) -> list[dict]:
+    now = timezone.now()
+    return [presenters.row(c, now) for c in cases]
+
+
+@require_GET
+@staff_view(CENTRE)
+def intake(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/intake.html", _intake_context(request))
+
+
+@require_GET
+@staff_view(CENTRE)
+def intake_rows(request: HttpRequest) -> HttpResponse:
+    # Polled by htmx every few seconds: new reports appear without a reload.
+    return render(request, "console/_intake_rows.html", _intake_context(request))
+
+
+def _intake_context(request: HttpRequest) -> dict:
+    cases = selectors.staff_queue(_user(request), CaseFilter(state=State.SUBMITTED))
+    return {"rows": _rows(cases[:200]), "count": cases.count()}
+
+
+@require_GET
+@staff_view(DISPATCHERS)
+def dispatch(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    filed = selectors.staff_queue(user, CaseFilter(state=State.FILED)).select_related(
+        "suggested_department"
+    )
+    waiting = selectors.staff_queue(user, CaseFilter(state=State.DISPATCHED))
+    returns = _pending_requests(user, RequestKind.RETURN)
+    context = {
+        "filed": _rows(filed[:200]),
+        "waiting": _rows(waiting[:200]),
+        "returns": returns,
+        "departments": presenters.dispatch_departments(),
+        "may_decide": user.role == Role.SHIFT_LEAD or user.is_superuser,
+    }
+    return render(request, "console/dispatch.html", context)
+
+
+def _pending_requests(user: User, kind: str | None = None):
+    qs = CaseRequest.objects.filter(
+        decision=Decision.PENDING, case__in=Case.objects.visible_to(user)
+    ).select_related("case", "department", "requested_by", "case__condition")
+    return qs.filter(kind=kind) if kind else qs
+
+
+@require_GET
+@staff_view(HANDLERS)
+def department(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    todo = selectors.staff_queue(user, CaseFilter(), todo=True)
+    suspended = selectors.staff_queue(user, CaseFilter(state=State.SUSPENDED)).filter(
+        department_id__in=user.department_scope
+    )
+    context = {"todo": _rows(todo[:300]), "suspended": _rows(suspended[:100])}
+    return render(request, "console/department.html", context)
+
+
+@require_GET
+@staff_view(LEADS)
+def lead(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    todo = selectors.staff_queue(user, CaseFilter(), todo=True)
+    context = {
+        "requests": _pending_requests(user).order_by("requested_at"),
+        "verified": _rows(todo.filter(state=State.VERIFIED)[:200]),
+        "unsatisfied": _rows(todo.filter(state=State.CLOSED)[:200]),
+    }
+    return render(request, "console/lead.html", context)
+
+
+def _position(request: HttpRequest) -> tuple[float, float] | None:
+    try:
+        lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
+    except (KeyError, ValueError):
+        return None
+    ok = math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180
+    return (lat, lng) if ok else None
+
+
+@require_GET
+@staff_view(INSPECTORS)
+def verify(request: HttpRequest) -> HttpResponse:
+    cases = list(selectors.staff_queue(_user(request), CaseFilter(state=State.RESOLVED))[:300])
+    rows = _rows(cases)
+    here = _position(request)
+    if here:
+        for row in rows:
+            row["distance_m"] = distance_m(here[0], here[1], row["case"].lat, row["case"].lng)
+        rows.sort(key=lambda r: r["distance_m"])
+    htmx = request.headers.get("HX-Request") == "true"
+    template = "console/_verify_list.html" if htmx else "console/verify.html"
+    return render(request, template, {"rows": rows, "here": here})
+
+
+@require_GET
+@staff_view(SUPERVISORS)
+def overdue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    cases = selectors.staff_queue(user, CaseFilter(family="open", overdue=True))
+    rows = _rows(cases[:300])
+    for row in rows:
+        row["may_urge"] = actions.may_urge(row["case"], user)
+    return render(request, "console/overdue.html", {"rows": rows})
+
+
+# ------------------------------------------------------------------ one case
+
+
+def _visible_case(user: User, number: str) -> Case:
+    """Unknown number → 404; a case this user may not see → NotAllowed (403)."""
+    if not Case.objects.filter(number=number).exists():
+        raise Http404(_("No such case."))
+    try:
+        return selectors.staff_case(user, number)
+    except NotFound:
+        raise NotAllowed(_("This case is not assigned to your department.")) from None
+
+
+@require_GET
+@staff_view()
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    try:
+        case = _visible_case(user, number)
+    except NotAllowed as exc:
+        return forbidden(request, exc.message)
+    return render(request, "console/case.html", presenters.case_page(case, user))
+
+
+# Where a form may send the person afterwards: a queue, the case, or the next report.
+AFTER = {
+    "intake": "console:intake",
+    "dispatch": "console:dispatch",
+    "department": "console:department",
+    "lead": "console:lead",
+    "verify": "console:verify",
+    "overdue": "console:overdue",
+}
+
+
+@require_POST
+@staff_view()
+def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    user = _user(request)
+    try:
+        case = _visible_case(user, number)
+        actions.perform(case, user, action, request.POST, request.FILES)
+    except NotAllowed as exc:
+        return forbidden(request, exc.message)
+    except DomainError as exc:
+        # Nothing was written (the service's transaction rolled back): show the
+        # case again with the message, and the status saying why.
+        fresh = _visible_case(user, number)
+        context = presenters.case_page(fresh, user) | {"error": exc.message, "failed": action}
+        return render(request, "console/case.html", context, status=exc.status)
+    label = actions.ACTIONS[action].label
+    messages.success(
+        request, _("%(action)s: done for case %(n)s.") % {"action": label, "n": number}
+    )
+    return redirect(_after(request, user, number))
+
+
+def _after(request: HttpRequest, user: User, number: str) -> str:
+    then = request.POST.get("then", "")
+    if then == "next":
+        # The operator's common path: file or decline, then straight to the next report.
+        nxt = (
+            selectors.staff_queue(user, CaseFilter(state=State.SUBMITTED))
+            .exclude(number=number)
+            .first()
+        )
+        return reverse("console:case", args=[nxt.number]) if nxt else reverse("console:intake")
+    if then in AFTER:
+        return reverse(AFTER[then])
+    return reverse("console:case", args=[number])
+
+
+@require_GET
+@staff_view()
+def photo(request: HttpRequest, uuid: UUID) -> HttpResponse | FileResponse:
+    """The original photo, for staff who may see its case (session-authenticated)."""
+    found = Photo.objects.filter(uuid=uuid).select_related("case").first()
+    if found is None:
+        raise Http404(_("No such photo."))
+    if not Case.objects.visible_to(_user(request)).filter(pk=found.case_id).exists():
+        return forbidden(request, _("You may not see this case."))
+    response = FileResponse(found.original.open("rb"), content_type=found.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
