@@ -277,6 +277,7 @@ EVENT_LABELS = {
     "case.rated": gettext_lazy("Rated"),
     "case.rating_changed": gettext_lazy("Rating changed"),
     "case.supported": gettext_lazy("Someone else reported it too"),
+    "case.external_update": gettext_lazy("Update from a partner system"),
 }
 
 

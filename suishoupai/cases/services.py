@@ -1143,3 +1143,39 @@ def support(
             visibility=Visibility.REPORTER,
         )
     return case, True
+
+
+# ---------------------------------------------------------------- external systems
+
+
+def external_update(
+    case,
+    *,
+    client_label: str,
+    note: str = "",
+    data: dict | None = None,
+    now: datetime | None = None,
+) -> CaseEvent:
+    """An external system (an Open311 client) adds an update to a case.
+
+    Not a move: the state never changes, because only staff take a case through
+    the workflow. Kept for staff and the reporter, not published: the text has not
+    been read by anyone here.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _move(case, None, now)
+        return CaseEvent.objects.create(
+            case=case,
+            at=now,
+            action="case.external_update",
+            actor_role="external",
+            actor_label=client_label[:64],
+            from_state=case.state,
+            to_state=case.state,
+            department=case.department,
+            note=note,
+            data=data or {},
+            visibility=Visibility.REPORTER,
+        )

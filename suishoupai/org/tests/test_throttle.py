@@ -126,14 +126,19 @@ def test_an_administrator_sees_the_failed_sign_ins(root):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("suishoupai.org.tests.login_urls")
-def test_a_login_view_given_the_throttled_form_locks_and_unlocks(olga):
+def test_the_console_login_view_locks_and_unlocks(olga):
     client = Client(REMOTE_ADDR="10.0.0.7")
     with time_machine.travel(f.WEDNESDAY_9AM, tick=False) as traveller:
         for _ in range(5):
-            assert client.post("/login/", {"username": "olga", "password": "x1"}).status_code == 200
-        page = client.post("/login/", {"username": "olga", "password": PASSWORD})
+            assert (
+                client.post("/console/login/", {"username": "olga", "password": "x1"}).status_code
+                == 200
+            )
+        page = client.post("/console/login/", {"username": "olga", "password": PASSWORD})
         assert "请在 09:15 之后再试" in page.content.decode()
         traveller.shift(timedelta(minutes=16))
-        assert client.post("/login/", {"username": "olga", "password": PASSWORD}).status_code == 302
+        assert (
+            client.post("/console/login/", {"username": "olga", "password": PASSWORD}).status_code
+            == 302
+        )
         assert not LoginAttempt.objects.filter(username="olga").exists()

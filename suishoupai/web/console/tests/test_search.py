@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
+from django.shortcuts import resolve_url
 from django.test import Client, override_settings
 from openpyxl import load_workbook
 
@@ -235,7 +236,7 @@ def test_an_export_too_large_is_refused_with_a_clear_message(people, cases):
 def test_anonymous_visitors_are_sent_to_sign_in(url):
     response = Client().get(url)
     assert response.status_code == 302
-    assert response.url.startswith(settings.LOGIN_URL)
+    assert response.url.startswith(resolve_url(settings.LOGIN_URL))
 
 
 @pytest.mark.django_db

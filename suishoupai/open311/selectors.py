@@ -1,0 +1,358 @@
+"""Reads for Open311: services and their attributes, requests, updates.
+
+The world reads public cases only (Case.objects.public()). A client that shows
+its api_key also reads the cases it created, as their reporter would: a 12345
+platform must be able to tell its caller that a report was declined.
+Personal data (phone, name, email, the media URL it sent) never leaves here.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from suishoupai.cases.api import EVENT_LABELS
+from suishoupai.cases.models import Case, CaseEvent, Visibility
+from suishoupai.cases.states import STATES_BY_FAMILY, Family
+from suishoupai.catalog.models import Category, FilingCondition, Subcategory
+from suishoupai.errors import InvalidInput, NotFound
+from suishoupai.photos.selectors import public_url
+
+from .models import CONDITION_CODE, LIST_TYPES, ApiClient, Datatype, ServiceAttribute
+from .render import w3c
+from .statuses import UPDATE_STATUS, request_status
+
+MAX_DAYS = 90
+MAX_RESULTS = 1000
+MAX_IDS = 100
+
+
+@dataclass(frozen=True)
+class Service:
+    category: Category
+    subcategory: Subcategory | None
+
+    @property
+    def code(self) -> str:
+        return self.subcategory.code if self.subcategory else self.category.code
+
+    @property
+    def name(self) -> str:
+        return self.subcategory.name if self.subcategory else self.category.name
+
+
+# ------------------------------------------------------------------ services
+
+
+def services() -> list[Service]:
+    """Each active subcategory is a service; a category without any is one itself."""
+    subs = Prefetch("subcategories", queryset=Subcategory.objects.filter(active=True))
+    offered = []
+    for category in Category.objects.filter(active=True).prefetch_related(subs):
+        children = list(category.subcategories.all())
+        offered += [Service(category, sub) for sub in children] or [Service(category, None)]
+    return offered
+
+
+def find_service(code: str) -> Service | None:
+    sub = (
+        Subcategory.objects.filter(code=code, active=True, category__active=True)
+        .select_related("category")
+        .first()
+    )
+    if sub is not None:
+        return Service(sub.category, sub)
+    category = Category.objects.filter(code=code, active=True).first()
+    if category is None or category.subcategories.filter(active=True).exists():
+        return None
+    return Service(category, None)
+
+
+def service_or_404(code: str) -> Service:
+    service = find_service(code)
+    if service is None:
+        raise NotFound(_("No such service: “%(code)s”.") % {"code": code})
+    return service
+
+
+def services_with_attributes() -> set[str]:
+    """Codes of the services whose definition has attributes (`metadata` true)."""
+    with_conditions = FilingCondition.objects.filter(active=True, subcategory__active=True)
+    codes = set(with_conditions.values_list("subcategory__code", flat=True))
+    configured = ServiceAttribute.objects.filter(active=True)
+    codes |= set(configured.exclude(subcategory=None).values_list("subcategory__code", flat=True))
+    codes |= set(configured.exclude(category=None).values_list("category__code", flat=True))
+    return codes
+
+
+def present_service(service: Service, with_metadata: set[str]) -> dict:
+    names = [service.category.name_en, service.subcategory.name_en if service.subcategory else ""]
+    hint = (service.subcategory.hint if service.subcategory else "") or service.category.hint
+    return {
+        "service_code": service.code,
+        "service_name": service.name,
+        "description": hint or service.name,
+        "metadata": service.code in with_metadata,
+        "type": "realtime",
+        "keywords": ", ".join(dict.fromkeys(n for n in [service.name, *names] if n)),
+        "group": service.category.name,
+    }
+
+
+def _condition_attribute(service: Service) -> dict | None:
+    if service.subcategory is None:
+        return None
+    conditions = FilingCondition.objects.filter(subcategory=service.subcategory, active=True)
+    values = [{"key": c.code, "name": c.description} for c in conditions]
+    if not values:
+        return None
+    return {
+        "variable": True,
+        "code": CONDITION_CODE,
+        "datatype": Datatype.SINGLE.value,
+        "required": False,
+        "datatype_description": _("Choose the one that fits; the centre decides when filing."),
+        "description": _("Which filing condition does the problem meet?"),
+        "values": values,
+    }
+
+
+def attributes(service: Service) -> list[dict]:
+    """The service definition's attributes: the filing conditions, then the configured ones."""
+    scope = (
+        Q(subcategory=service.subcategory)
+        if service.subcategory
+        else Q(category=service.category, subcategory=None)
+    )
+    configured = ServiceAttribute.objects.filter(scope, active=True).prefetch_related("values")
+    found = [a for a in [_condition_attribute(service)] if a]
+    for attr in configured:
+        item = {
+            "variable": attr.variable,
+            "code": attr.code,
+            "datatype": attr.datatype,
+            "required": attr.required,
+            "datatype_description": attr.datatype_description or None,
+            "description": attr.description,
+        }
+        if attr.datatype in LIST_TYPES:
+            item["values"] = [{"key": v.key, "name": v.name} for v in attr.values.all()]
+        found.append(item)
+    # Open311 `order`: 1 is shown first.
+    return [{**a, "order": n} for n, a in enumerate(found, start=1)]
+
+
+def definition(service: Service) -> dict:
+    return {"service_code": service.code, "attributes": attributes(service)}
+
+
+# ------------------------------------------------------------------ dates
+
+
+def parse_moment(value: str, field: str, *, end: bool = False) -> datetime:
+    """A W3C datetime (2026-11-25T09:00:00+08:00, …Z) or a date (whole day, city time)."""
+    text = value.strip()
+    moment = None
+    try:
+        moment = parse_datetime(text)
+        if moment is None and (day := parse_date(text)):
+            moment = datetime.combine(day, time.max if end else time.min)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise InvalidInput(
+            _("%(field)s is not a W3C date-time (e.g. 2026-11-25T09:00:00+08:00).")
+            % {"field": field},
+            field=field,
+        )
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def window(start: str, end: str, now: datetime) -> tuple[datetime, datetime]:
+    """start_date/end_date: at most 90 days apart; by default the last 90 days."""
+    until = parse_moment(end, "end_date", end=True) if end.strip() else None
+    since = parse_moment(start, "start_date") if start.strip() else None
+    if until is None:
+        until = min(since + timedelta(days=MAX_DAYS), now) if since else now
+    if since is None:
+        since = until - timedelta(days=MAX_DAYS)
+    if since > until:
+        raise InvalidInput(_("start_date must be before end_date."), field="start_date")
+    if until - since > timedelta(days=MAX_DAYS):
+        raise InvalidInput(
+            _("start_date and end_date may be at most %(n)d days apart.") % {"n": MAX_DAYS},
+            field="end_date",
+        )
+    return since, until
+
+
+# ------------------------------------------------------------------ requests
+
+
+def readable_cases(client: ApiClient | None) -> QuerySet[Case]:
+    public = Case.objects.public()
+    if client is None:
+        return public
+    return public | Case.objects.filter(open311_request__client=client)
+
+
+def _with_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
+    events = CaseEvent.objects.exclude(visibility=Visibility.INTERNAL).prefetch_related("photos")
+    return (
+        qs.select_related(
+            "category", "subcategory", "condition", "department", "open311_request__client"
+        )
+        .prefetch_related(Prefetch("events", queryset=events), "photos")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def _by_service(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
+    codes = _codes(text)
+    unknown = [c for c in codes if find_service(c) is None]
+    if unknown:
+        raise InvalidInput(
+            _("Unknown service_code: %(codes)s.") % {"codes": ", ".join(unknown)},
+            field="service_code",
+        )
+    return qs.filter(
+        Q(subcategory__code__in=codes) | Q(subcategory__isnull=True, category__code__in=codes)
+    )
+
+
+def _by_status(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
+    wanted = set(_codes(text.lower()))
+    if wanted - {"open", "closed"}:
+        raise InvalidInput(_("status must be open or closed."), field="status")
+    closed = STATES_BY_FAMILY[Family.CLOSED]
+    if wanted == {"open"}:
+        return qs.exclude(state__in=closed)
+    if wanted == {"closed"}:
+        return qs.filter(state__in=closed)
+    return qs
+
+
+def find_requests(client: ApiClient | None, params: dict[str, str], now: datetime) -> list[dict]:
+    qs = readable_cases(client)
+    ids = _codes(params.get("service_request_id", ""))
+    if ids:
+        # The spec: a list of ids overrides every other parameter.
+        if len(ids) > MAX_IDS:
+            raise InvalidInput(
+                _("At most %(n)d service_request_id at once.") % {"n": MAX_IDS},
+                field="service_request_id",
+            )
+        qs = qs.filter(number__in=ids)
+    else:
+        since, until = window(params.get("start_date", ""), params.get("end_date", ""), now)
+        qs = qs.filter(created_at__gte=since, created_at__lte=until)
+        if params.get("service_code", "").strip():
+            qs = _by_service(qs, params["service_code"])
+        if params.get("status", "").strip():
+            qs = _by_status(qs, params["status"])
+    return [present_request(c, client) for c in _with_relations(qs)[:MAX_RESULTS]]
+
+
+def request_or_404(client: ApiClient | None, number: str) -> dict:
+    case = _with_relations(readable_cases(client).filter(number=number)).first()
+    if case is None:
+        raise NotFound(_("No such service request: “%(id)s”.") % {"id": number})
+    return present_request(case, client)
+
+
+def _own(case: Case, client: ApiClient | None) -> bool:
+    link = getattr(case, "open311_request", None)
+    return client is not None and link is not None and link.client_id == client.pk
+
+
+def _audience(case: Case, client: ApiClient | None) -> set[str]:
+    own = _own(case, client)
+    return {Visibility.PUBLIC, Visibility.REPORTER} if own else {Visibility.PUBLIC}
+
+
+def _event_text(event: CaseEvent) -> str:
+    return event.note or str(EVENT_LABELS.get(event.action, event.action))
+
+
+def _media(photos) -> str | None:
+    # Public derivatives only (photos.selectors); never an original, never a hidden photo.
+    for photo in photos:
+        if not photo.hidden and (url := public_url(photo)):
+            return url
+    return None
+
+
+def present_request(case: Case, client: ApiClient | None) -> dict:
+    audience = _audience(case, client)
+    events = [e for e in case.events.all() if e.visibility in audience]
+    latest = events[-1] if events else None
+    link = getattr(case, "open311_request", None)
+    service = Service(case.category, case.subcategory)
+    closed = request_status(case.state) == "closed"
+    return {
+        "service_request_id": case.number,
+        "status": request_status(case.state),
+        "status_notes": _event_text(latest) if latest else None,
+        "service_name": service.name,
+        "service_code": service.code,
+        # The full text a client sent, where the case itself had to keep less.
+        "description": link.description if link else case.description,
+        "agency_responsible": case.department.name if case.department else None,
+        "service_notice": case.condition.closing_criterion if case.condition else None,
+        "requested_datetime": w3c(case.created_at),
+        "updated_datetime": w3c(case.closed_at if closed and case.closed_at else case.updated_at),
+        "expected_datetime": None if closed else w3c(case.handle_due_at),
+        "address": case.address or None,
+        "lat": case.lat,
+        "long": case.lng,
+        "media_url": _media(case.photos.all()),
+    }
+
+
+def token_or_404(token: str) -> dict:
+    from .models import ClientRequest
+
+    link = ClientRequest.objects.filter(token=token).select_related("case").first()
+    if link is None:
+        raise NotFound(_("No such token."))
+    return {"service_request_id": link.case.number, "token": link.token}
+
+
+# ------------------------------------------------------------------ updates
+
+
+def find_updates(client: ApiClient | None, params: dict[str, str], now: datetime) -> list[dict]:
+    """Our case events as FixMyStreet updates: public ones, plus reporter ones for a
+    client's own cases. update_id is our event's id."""
+    since, until = window(params.get("start_date", ""), params.get("end_date", ""), now)
+    visible = Q(case__in=Case.objects.public(), visibility=Visibility.PUBLIC)
+    if client is not None:
+        visible |= Q(
+            case__open311_request__client=client,
+            visibility__in=[Visibility.PUBLIC, Visibility.REPORTER],
+        )
+    events = (
+        CaseEvent.objects.filter(visible, at__gte=since, at__lte=until)
+        .select_related("case")
+        .prefetch_related("photos")
+        .order_by("at", "pk")[:MAX_RESULTS]
+    )
+    return [present_update(e) for e in events]
+
+
+def present_update(event: CaseEvent) -> dict:
+    return {
+        "update_id": str(event.pk),
+        "service_request_id": event.case.number,
+        "status": UPDATE_STATUS[event.to_state or event.case.state],
+        "updated_datetime": w3c(event.at),
+        "description": _event_text(event),
+        "media_url": _media(event.photos.all()),
+    }
