@@ -128,6 +128,9 @@ def _photo(photo: Photo, staff_view: bool) -> dict:
 def _actor(event: CaseEvent, staff_view: bool) -> str:
     if event.actor_role in ("citizen", "system"):
         return {"citizen": _("Reporter"), "system": _("System")}[event.actor_role]
+    if event.actor_role == "external":
+        # A partner system (12345 hotline, an Open311 client) by its registered name.
+        return event.actor_label or _("Partner system")
     role = Role(event.actor_role).label if event.actor_role in Role.values else ""
     # The public and the reporter see the post, staff see the person too.
     return f"{role} {event.actor_label}".strip() if staff_view else str(role)

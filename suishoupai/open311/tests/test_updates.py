@@ -116,3 +116,11 @@ def test_a_declined_case_reads_no_further_action_for_its_client(web, reported, h
     updates = parse_xml(response.content)
     assert updates[-1]["status"] == "NO_FURTHER_ACTION"
     assert updates[-1]["description"] == "重复上报"
+
+
+def test_the_reporter_sees_which_partner_system_added_an_update(post, hotline, filed):
+    from suishoupai.cases.api import _event
+
+    _update(post, hotline.raw_key, filed.number)
+    event = CaseEvent.objects.get(action="case.external_update")
+    assert _event(event, staff_view=False)["actor"] == hotline.name
