@@ -262,6 +262,18 @@ OVERDUE_SCAN_MINUTES = envint("OVERDUE_SCAN_MINUTES", 5)
 PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_COUNT = envint("PHOTO_MAX_COUNT", 9)
 PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 60_000_000)
+# Citizen pages: the map's tiles. "none" (default) needs no map service: the map shows the
+# district outlines we hold. amap (高德) tiles are GCJ-02, the page converts; tianditu
+# (天地图, needs TIANDITU_KEY) and osm are WGS-84.
+MAP_TILES = envstr("MAP_TILES", "none")
+if MAP_TILES not in ("none", "osm", "amap", "tianditu"):
+    raise ImproperlyConfigured(f"MAP_TILES={MAP_TILES!r}: use none, osm, amap or tianditu")
+TIANDITU_KEY = envsecret("TIANDITU_KEY", "") or ""
+if MAP_TILES == "tianditu" and not TIANDITU_KEY:
+    raise ImproperlyConfigured("MAP_TILES=tianditu needs TIANDITU_KEY")
+# Phone confirmation for "my reports": 6-digit codes, hashed, short-lived, few tries.
+PHONE_CODE_MINUTES = envint("PHONE_CODE_MINUTES", 10)
+PHONE_CODE_ATTEMPTS = envint("PHONE_CODE_ATTEMPTS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -46,22 +47,23 @@ api.add_router("/", catalog_router)
 api.add_router("/", citizen)
 api.add_router("/staff", staff)
 
+# Marked for extraction; translated when the error is shown.
 MESSAGES = {
-    "missing": "This field is required.",
-    "string_too_short": "This field may not be empty.",
-    "string_too_long": "This text is too long.",
-    "greater_than_equal": "This value is too small.",
-    "less_than_equal": "This value is too large.",
-    "greater_than": "This value is too small.",
-    "less_than": "This value is too large.",
-    "literal_error": "This is not one of the allowed values.",
-    "enum": "This is not one of the allowed values.",
-    "float_parsing": "Please enter a number.",
-    "int_parsing": "Please enter a whole number.",
-    "bool_parsing": "Please answer true or false.",
-    "decimal_parsing": "Please enter a number.",
-    "date_from_datetime_parsing": "Please enter a date as YYYY-MM-DD.",
-    "date_parsing": "Please enter a date as YYYY-MM-DD.",
+    "missing": gettext_noop("This field is required."),
+    "string_too_short": gettext_noop("This field may not be empty."),
+    "string_too_long": gettext_noop("This text is too long."),
+    "greater_than_equal": gettext_noop("This value is too small."),
+    "less_than_equal": gettext_noop("This value is too large."),
+    "greater_than": gettext_noop("This value is too small."),
+    "less_than": gettext_noop("This value is too large."),
+    "literal_error": gettext_noop("This is not one of the allowed values."),
+    "enum": gettext_noop("This is not one of the allowed values."),
+    "float_parsing": gettext_noop("Please enter a number."),
+    "int_parsing": gettext_noop("Please enter a whole number."),
+    "bool_parsing": gettext_noop("Please answer true or false."),
+    "decimal_parsing": gettext_noop("Please enter a number."),
+    "date_from_datetime_parsing": gettext_noop("Please enter a date as YYYY-MM-DD."),
+    "date_parsing": gettext_noop("Please enter a date as YYYY-MM-DD."),
 }
 
 

@@ -14,12 +14,15 @@ from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, ValidationError
 
+from suishoupai import ratelimit
+from suishoupai.catalog.selectors import route
 from suishoupai.errors import InvalidInput, NotAllowed, NotFound
 from suishoupai.org.auth import BearerToken
 from suishoupai.org.models import Role, User
 from suishoupai.photos.models import Photo
 from suishoupai.photos.services import check_uploads
 from suishoupai.places.coords import CoordSystem, to_wgs84
+from suishoupai.places.selectors import locate
 
 from . import selectors, services
 from .models import Case, CaseEvent
@@ -35,12 +38,16 @@ from .schemas import (
     MergeIn,
     NearbyOut,
     NoteIn,
+    PreviewOut,
+    PreviewQuery,
     PublicPage,
     RatingIn,
     ReasonIn,
     ReportIn,
     RequiredNoteIn,
     StaffPage,
+    SupportIn,
+    SupportOut,
 )
 from .states import FAMILY, Family, State
 
@@ -164,6 +171,7 @@ def present_public(case: Case) -> dict:
         "updated_at": case.updated_at,
         "closed_at": case.closed_at,
         "rating": case.rating or None,
+        "support_count": case.support_count,
     }
 
 
@@ -271,6 +279,7 @@ EVENT_LABELS = {
     "case.reopened": gettext_lazy("Reopened"),
     "case.rated": gettext_lazy("Rated"),
     "case.rating_changed": gettext_lazy("Rating changed"),
+    "case.supported": gettext_lazy("Someone else reported it too"),
     "case.external_update": gettext_lazy("Update from a partner system"),
 }
 
@@ -344,8 +353,14 @@ def _filter(q: ListQuery, **extra) -> selectors.CaseFilter:
     openapi_extra=body_doc(ReportIn, photos=True),
 )
 def create_case(request: HttpRequest):
+    _limit(request, "report")
     data, files = read_payload(request)
+    if data.pop(HONEYPOT, ""):
+        # Only a robot fills the hidden field; it learns nothing and nothing is stored.
+        raise InvalidInput(_("The report could not be accepted."))
     report_in = validate(ReportIn, data)
+    if report_in.phone:
+        _limit(request, "report_phone", report_in.phone)
     photos = check_uploads(files)
     report = services.Report(
         category=report_in.category,
@@ -359,7 +374,8 @@ def create_case(request: HttpRequest):
         is_anonymous=report_in.anonymous,
         is_public=report_in.public,
     )
-    case, token = services.submit(report, photos)
+    key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or None
+    case, token = services.submit(report, photos, client_ref=key)
     return Status(
         201,
         {
@@ -372,7 +388,30 @@ def create_case(request: HttpRequest):
             else None,
             "due_at": case.due_at,
             "private_url": f"/api/v1/cases/{case.number}/private",
+            "follow_url": f"/m/cases/{case.number}#t={token}",
         },
+    )
+
+
+# Citizen rate limits: (uses, window in seconds) per client IP, or per phone number.
+CITIZEN_LIMITS = {
+    "report": (20, 3600),
+    "report_phone": (10, 86400),
+    "support": (60, 3600),
+    "support_phone": (30, 3600),
+    "rating": (30, 3600),
+}
+HONEYPOT = "website"
+
+
+def _limit(request: HttpRequest, scope: str, key: str | None = None) -> None:
+    uses, window = CITIZEN_LIMITS[scope]
+    ratelimit.check(
+        f"citizen.{scope}",
+        key or ratelimit.client_ip(request),
+        uses,
+        window,
+        _("Too many requests from here in a short time. Please try again later."),
     )
 
 
@@ -399,7 +438,38 @@ class NearbyQuery(Schema):
 def nearby_cases(request: HttpRequest, q: Query[NearbyQuery]):
     lat, lng = to_wgs84(q.lat, q.lng, q.coord_system.value)
     found = selectors.nearby_open_cases(lat, lng, q.radius, q.category)
-    return [{**present_public(c), "distance_m": round(d, 1)} for c, d in found]
+    return [
+        {**present_public(c), "distance_m": round(d, 1), "photo": _first_photo(c)} for c, d in found
+    ]
+
+
+def _first_photo(case: Case) -> dict | None:
+    photo = case.photos.filter(kind="report", hidden=False).order_by("pk").first()
+    return _photo(photo, False) if photo else None
+
+
+@citizen.get(
+    "/cases/preview",
+    response=PreviewOut,
+    summary="Before sending: is the place served, and which department will receive it",
+)
+def preview_case(request: HttpRequest, q: Query[PreviewQuery]):
+    category, sub = (
+        services.resolve_category(q.category, q.subcategory) if q.category else (None, None)
+    )
+    lat, lng = to_wgs84(q.lat, q.lng, q.coord_system.value)
+    where = locate(lat, lng)
+    served = services.in_service(where)
+    department = route(category, sub, where.district) if served and category else None
+    return {
+        "in_service": served,
+        "message": "" if served else services.outside_message(),
+        "district": _ref(where.district),
+        "street": _ref(where.street),
+        "department": department.name if department else None,
+        "lat": lat,
+        "lng": lng,
+    }
 
 
 @citizen.get("/cases/{number}", response=CasePublicDetailOut, summary="Public view of a case")
@@ -422,9 +492,23 @@ def get_private_case(request: HttpRequest, number: str):
 
 @citizen.post("/cases/{number}/rating", response=CasePrivateOut, summary="Rate a closed case")
 def rate_case(request: HttpRequest, number: str, body: RatingIn):
+    _limit(request, "rating")
     case = selectors.reporter_case(number, _token(request))
     services.rate(case, rating=body.rating, stars=body.stars, comment=body.comment)
     return present_private(selectors.reporter_case(number, _token(request)))
+
+
+@citizen.post(
+    "/cases/{number}/support", response=SupportOut, summary="Me too (附议) on an open case"
+)
+def support_case(request: HttpRequest, number: str, body: SupportIn):
+    _limit(request, "support")
+    if body.phone:
+        _limit(request, "support_phone", body.phone)
+    case, counted = services.support(
+        selectors.public_case(number), device=body.device, phone=body.phone
+    )
+    return {"number": case.number, "support_count": case.support_count, "counted": counted}
 
 
 # ------------------------------------------------------------------ staff

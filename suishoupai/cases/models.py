@@ -117,6 +117,8 @@ class Case(models.Model):
     # The reporter: private. Only the hash of the tracking token is stored.
     reporter_phone = models.CharField(_("reporter phone"), max_length=32, blank=True)
     tracking_token_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    # The reporting device's idempotency key: a retried upload finds its case, not a second one.
+    client_ref = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_public = models.BooleanField(_("public"), default=True)
     reporter_user = models.ForeignKey(
@@ -180,6 +182,8 @@ class Case(models.Model):
     paused_remaining_minutes = models.IntegerField(null=True, blank=True, editable=False)
     is_overdue = models.BooleanField(_("overdue"), default=False)
     rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
+    # 附议: how many others reported the same problem with "me too" (CaseSupport rows).
+    support_count = models.PositiveIntegerField(_("me-too count"), default=0)
     urge_count = models.PositiveSmallIntegerField(_("urges"), default=0)
 
     rating = models.CharField(
@@ -257,6 +261,28 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+
+class CaseSupport(models.Model):
+    """附议: someone else saw the same problem and said "me too" instead of a new case."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="supports"
+    )
+    created_at = models.DateTimeField(_("time"))
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Hash of the device's random id: one me-too per device and case, no device id stored.
+    fingerprint = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("me-too")
+        verbose_name_plural = _("me-toos")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "fingerprint"], name="one_support_per_device")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +1"
 
 
 class RequestKind(models.TextChoices):

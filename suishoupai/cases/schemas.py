@@ -41,6 +41,7 @@ class CaseCreatedOut(Schema):
     suggested_department: str | None
     due_at: datetime | None
     private_url: str
+    follow_url: str = Field(description="The reporter's page; the token travels in the fragment")
 
 
 class Ref(Schema):
@@ -86,10 +87,41 @@ class CasePublicOut(Schema):
     updated_at: datetime
     closed_at: datetime | None
     rating: str | None
+    support_count: int
 
 
 class NearbyOut(CasePublicOut):
     distance_m: float
+    photo: PhotoOut | None
+
+
+class SupportIn(Schema):
+    device: str = Field(min_length=16, max_length=64, description="The device's random id")
+    phone: str = Field(default="", max_length=32)
+
+
+class SupportOut(Schema):
+    number: str
+    support_count: int
+    counted: bool = Field(description="False when this device had already said me too")
+
+
+class PreviewQuery(Schema):
+    category: str | None = Field(default=None, max_length=64, description="Empty: place only")
+    subcategory: str | None = Field(default=None, max_length=64)
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    coord_system: CoordSystem = CoordSystem("wgs84")
+
+
+class PreviewOut(Schema):
+    in_service: bool
+    message: str
+    district: Ref | None
+    street: Ref | None
+    department: str | None
+    lat: float
+    lng: float
 
 
 class CasePublicDetailOut(CasePublicOut):

@@ -6,6 +6,8 @@ append a CaseEvent. The JSON API, the console and Open311 all call these.
 Every function takes an explicit `now` so tests control time.
 """
 
+import hashlib
+import hmac
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +40,7 @@ from .models import (
     CaseEvent,
     CaseNumberCounter,
     CaseRequest,
+    CaseSupport,
     Channel,
     Decision,
     ReporterRating,
@@ -228,21 +231,31 @@ def _next_number(now: datetime) -> str:
     return f"{day:%Y%m%d}-{last:0{settings.CASE_NUMBER_DIGITS}d}"
 
 
-def _resolve_category(report: Report) -> tuple[Category, Subcategory | None]:
-    category = Category.objects.filter(code=report.category, active=True).first()
+def resolve_category(code: str, sub_code: str | None) -> tuple[Category, Subcategory | None]:
+    category = Category.objects.filter(code=code, active=True).first()
     if category is None:
-        raise InvalidInput(
-            _("Unknown category “%(c)s”.") % {"c": report.category}, field="category"
-        )
-    if not report.subcategory:
+        raise InvalidInput(_("Unknown category “%(c)s”.") % {"c": code}, field="category")
+    if not sub_code:
         return category, None
-    sub = category.subcategories.filter(code=report.subcategory, active=True).first()
+    sub = category.subcategories.filter(code=sub_code, active=True).first()
     if sub is None:
         raise InvalidInput(
-            _("Unknown subcategory “%(c)s” for this category.") % {"c": report.subcategory},
+            _("Unknown subcategory “%(c)s” for this category.") % {"c": sub_code},
             field="subcategory",
         )
     return category, sub
+
+
+def in_service(location) -> bool:
+    """Inside a district in service (or no district is marked at all: a fresh install)."""
+    served = Area.objects.filter(level=AreaLevel.DISTRICT, in_service=True)
+    if location.district is not None and location.district.in_service:
+        return True
+    return not served.exists()
+
+
+def outside_message() -> str:
+    return _("This place is outside the area we serve. Please check the location.")
 
 
 def _place(report: Report):
@@ -251,12 +264,35 @@ def _place(report: Report):
     except ValueError:
         raise InvalidInput(_("Unknown coordinate system."), field="coord_system") from None
     location = locate(lat, lng)
-    served = Area.objects.filter(level=AreaLevel.DISTRICT, in_service=True)
-    if served.exists() and (location.district is None or not location.district.in_service):
-        raise InvalidInput(
-            _("This place is outside the area we serve. Please check the location."), field="lat"
-        )
+    if not in_service(location):
+        raise InvalidInput(outside_message(), field="lat")
     return lat, lng, location
+
+
+def _token_for(client_ref: str) -> str:
+    # Deterministic, so a retried upload gets back the same token as the lost first answer;
+    # only the key's hash is stored, and the token needs SECRET_KEY as well.
+    key = str(settings.SECRET_KEY).encode()
+    mac = hmac.new(key, f"case-token:{client_ref}".encode(), "sha256")
+    return mac.hexdigest()[:32]
+
+
+def _already_submitted(client_ref: str | None) -> Case | None:
+    if not client_ref:
+        return None
+    return Case.objects.filter(client_ref=hash_token(client_ref)).first()
+
+
+CLIENT_REF_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _check_client_ref(client_ref: str | None) -> None:
+    # The key stands in for the token on a retry, so it must be as unguessable as one.
+    if client_ref and not (16 <= len(client_ref) <= 64 and set(client_ref) <= CLIENT_REF_CHARS):
+        raise InvalidInput(
+            _("The idempotency key must be 16 to 64 letters, digits, - or _."),
+            field="idempotency_key",
+        )
 
 
 def submit(
@@ -265,20 +301,44 @@ def submit(
     *,
     now: datetime | None = None,
     reporter_user: User | None = None,
+    client_ref: str | None = None,
 ) -> tuple[Case, str]:
-    """A citizen's report. Returns the case and the raw tracking token (shown once)."""
+    """A citizen's report. Returns the case and the raw tracking token (shown once).
+
+    With a client_ref (the device's idempotency key) a repeated submission — a
+    retry after a lost answer on a weak network — returns the first case and
+    the same token instead of creating a second case.
+    """
     now = _now(now)
-    description = _require(report.description, "description", _("Please describe the problem."))
-    category, sub = _resolve_category(report)
-    lat, lng, location = _place(report)
-    token = secrets.token_urlsafe(24)
+    _check_client_ref(client_ref)
+    existing = _already_submitted(client_ref)
+    if existing is not None:
+        return existing, _token_for(client_ref or "")
+    _require(report.description, "description", _("Please describe the problem."))
+    kind = resolve_category(report.category, report.subcategory)
+    place = _place(report)
+    token = _token_for(client_ref) if client_ref else secrets.token_urlsafe(24)
+    try:
+        case = _create(report, photos, now, reporter_user, client_ref, token, kind, place)
+    except IntegrityError:
+        # Two copies of one retry raced: the other one created the case.
+        existing = _already_submitted(client_ref)
+        if existing is None:
+            raise
+        return existing, token
+    return case, token
+
+
+def _create(report, photos, now, reporter_user, client_ref, token, kind, place) -> Case:
+    (category, sub), (lat, lng, location) = kind, place
     with _files_removed_on_error() as saved, transaction.atomic():
         case = Case.objects.create(
+            client_ref=hash_token(client_ref) if client_ref else None,
             number=_next_number(now),
             channel=report.channel,
             category=category,
             subcategory=sub,
-            description=description,
+            description=report.description.strip(),
             address=report.address.strip(),
             lat=lat,
             lng=lng,
@@ -300,7 +360,7 @@ def submit(
             case, "case.submitted", None, now, actor_role=CITIZEN, data={"channel": report.channel}
         )
         _attach(case, photos, PhotoKind.REPORT, event, now, saved)
-    return case, token
+    return case
 
 
 # ---------------------------------------------------------------- the centre
@@ -1049,6 +1109,40 @@ def rate(
             data={"rating": rating, "stars": stars},
         )
     return case
+
+
+def support(
+    case, *, device: str, phone: str = "", now: datetime | None = None
+) -> tuple[Case, bool]:
+    """附议: "me too" on an open public case, once per device; False if already counted.
+
+    Not in states.MOVES: no staff role is involved and the state never changes;
+    only open public cases (the ones shown as 已有人反映) can be supported.
+    """
+    now = _now(now)
+    device = _require(device, "device", _("This device could not be recognised."))
+    fingerprint = hashlib.sha256(f"support:{device}".encode()).hexdigest()
+    with transaction.atomic():
+        case = _lock(case)
+        if FAMILY[case.state] != Family.OPEN or not case.is_public:
+            raise IllegalTransition(_("Only open public cases can be supported."))
+        if CaseSupport.objects.filter(case=case, fingerprint=fingerprint).exists():
+            return case, False
+        CaseSupport.objects.create(
+            case=case, created_at=now, phone=phone.strip(), fingerprint=fingerprint
+        )
+        _move(case, None, now, support_count=case.support_count + 1)
+        _record(
+            case,
+            "case.supported",
+            None,
+            now,
+            from_state=case.state,
+            actor_role=CITIZEN,
+            data={"count": case.support_count},
+            visibility=Visibility.REPORTER,
+        )
+    return case, True
 
 
 # ---------------------------------------------------------------- external systems

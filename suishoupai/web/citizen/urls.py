@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "citizen"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("mine", views.mine, name="mine"),
+    path("cases/<str:number>", views.case_page, name="case"),
+    path("districts.geojson", views.districts, name="districts"),
+    path("api/mine", views.mine_data, name="mine_data"),
+    path("api/cases/<str:number>", views.own_case, name="own_case"),
+    path("api/cases/<str:number>/rating", views.rate, name="rate"),
+    path("api/phone/code", views.phone_code, name="phone_code"),
+    path("api/phone/confirm", views.phone_confirm, name="phone_confirm"),
+    path("api/phone/forget", views.phone_forget, name="phone_forget"),
+    path("api/qr", views.qr, name="qr"),
+]

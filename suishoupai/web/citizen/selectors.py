@@ -1,0 +1,87 @@
+"""Reads for the citizen pages: the reporter's own cases, district outlines for the map."""
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.db.models.query import QuerySet
+from django.utils.translation import gettext as _
+from shapely.geometry import mapping, shape
+
+from suishoupai.cases.models import Case
+from suishoupai.errors import NotFound
+from suishoupai.org.models import hash_token
+from suishoupai.places.models import Area, AreaLevel
+
+# At most this many cases in one "my reports" answer (tokens kept on one phone).
+MINE_LIMIT = 50
+
+
+def _cases() -> QuerySet[Case]:
+    return Case.objects.select_related(
+        "category", "subcategory", "district", "department", "merged_into"
+    ).defer("district__geometry")
+
+
+def own_case(number: str, token: str | None, phone: str | None) -> Case:
+    """The reporter's case, by its tracking token or by the confirmed phone it was sent with.
+
+    Wrong token and unknown number answer the same, so numbers cannot be probed.
+    """
+    qs = _cases().filter(number=number)
+    case = qs.filter(tracking_token_hash=hash_token(token)).first() if token else None
+    if case is None and phone:
+        case = qs.filter(reporter_phone=phone).first()
+    if case is None:
+        raise NotFound(_("No such case, or this link is not yours."))
+    return case
+
+
+def mine(tokens: list[tuple[str, str]], phone: str | None) -> list[Case]:
+    """Cases sent from this device (number, token pairs) and with the confirmed phone."""
+    hashes = {hash_token(t) for _n, t in tokens[:MINE_LIMIT] if t}
+    found = {c.pk: c for c in _cases().filter(tracking_token_hash__in=hashes)}
+    if phone:
+        for c in _cases().filter(reporter_phone=phone)[:MINE_LIMIT]:
+            found.setdefault(c.pk, c)
+    return sorted(found.values(), key=lambda c: c.created_at, reverse=True)[:MINE_LIMIT]
+
+
+# About 100 m: outlines for orientation only (locate() uses the full boundary), ~40 KB not 180.
+SIMPLIFY_DEGREES = 0.001
+
+
+def district_outlines() -> dict:
+    """Districts in service as a small GeoJSON FeatureCollection, cached until areas change."""
+    districts = Area.objects.filter(level=AreaLevel.DISTRICT)
+    stats = districts.aggregate(n=Count("id"), t=Max("updated_at"))
+    stamp = stats["t"].timestamp() if stats["t"] else 0
+    key = f"citizen.districts.{stats['n']}.{stamp:.6f}"
+    found = cache.get(key)
+    if found is None:
+        found = _outlines()
+        cache.set(key, found, timeout=24 * 3600)
+    return found
+
+
+def _round(coords):
+    if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
+        return [round(coords[0], 5), round(coords[1], 5)]
+    return [_round(c) for c in coords]
+
+
+def _outlines() -> dict:
+    features = []
+    rows = Area.objects.filter(level=AreaLevel.DISTRICT, in_service=True).exclude(geometry=None)
+    for area in rows:
+        try:
+            geom = shape(area.geometry).simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+        except (ValueError, TypeError, AttributeError, KeyError):
+            continue  # a broken boundary is skipped here as locate() skips it
+        simple = mapping(geom)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": area.code, "name": area.name},
+                "geometry": {"type": simple["type"], "coordinates": _round(simple["coordinates"])},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
