@@ -59,6 +59,9 @@ def photo_with_gps(tmp_path: Path) -> Path:
 
 def click_map_at(page, lat: float, lng: float) -> None:
     """A real tap on the map where (lat, lng) is drawn; the view is settled first."""
+    # mouse.click takes viewport coordinates and never scrolls: bring the map on screen.
+    page.locator("#map").scroll_into_view_if_needed()
+    page.evaluate("() => SSP.map.invalidateSize({animate: false})")
     page.evaluate(f"() => SSP.map.setView([{lat}, {lng}], 16, {{animate: false}})")
     point = page.evaluate(f"() => SSP.map.latLngToContainerPoint([{lat}, {lng}])")
     box = page.locator("#map").bounding_box()
