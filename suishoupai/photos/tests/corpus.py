@@ -29,6 +29,16 @@ def scene(size=(640, 480), color=(120, 130, 140)) -> Image.Image:
     return image
 
 
+def checkerboard(size=(640, 480), square=16) -> Image.Image:
+    """Sharp detail everywhere (a sign, a house number): any blur shows."""
+    image = Image.new("RGB", size, (240, 240, 240))
+    draw = ImageDraw.Draw(image)
+    for y in range(0, size[1], square):
+        for x in range((y // square % 2) * square, size[0], 2 * square):
+            draw.rectangle([x, y, x + square - 1, y + square - 1], fill=(20, 20, 20))
+    return image
+
+
 def exif(orientation: int | None = None, gps: bool = False) -> Image.Exif:
     data = Image.Exif()
     data[0x010F] = CAMERA_MAKE  # Make
