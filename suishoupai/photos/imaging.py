@@ -8,6 +8,7 @@ the same scene compare alike whatever was blurred in them.
 """
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -54,8 +55,9 @@ class Detector:
 # (蓝牌, white characters) need the inverted pass.
 DETECTORS = [
     Detector("face", "haarcascade_frontalface_default.xml", 1.2, 6, (24, 24), "grey"),
-    Detector("plate", "haarcascade_russian_plate_number.xml", 1.1, 1, (30, 10), "grey"),
-    Detector("plate", "haarcascade_russian_plate_number.xml", 1.1, 1, (30, 10), "inverted"),
+    # 60×20 is the plate cascade's own window: plates from ~190 px wide in the copy.
+    Detector("plate", "haarcascade_russian_plate_number.xml", 1.1, 1, (60, 20), "grey"),
+    Detector("plate", "haarcascade_russian_plate_number.xml", 1.1, 1, (60, 20), "inverted"),
 ]
 _classifiers: dict[str, cv2.CascadeClassifier] = {}
 
@@ -220,8 +222,8 @@ def render(data: bytes, extra: list[Box] | None = None) -> Rendered:
     phash = str(imagehash.phash(small))
     regions = detect(small, image.width / small.width, image.size)
     pixelate(image, regions + list(extra or []))
-    thumb = image.copy()
-    thumb.thumbnail((THUMB_LONG_SIDE, THUMB_LONG_SIDE), Image.Resampling.BILINEAR)
+    # A box-filter reduce by a whole factor is several times cheaper than a resample.
+    thumb = image.reduce(max(1, math.ceil(max(image.size) / THUMB_LONG_SIDE)))
     return Rendered(
         public=_webp(image),
         thumb=_webp(thumb),

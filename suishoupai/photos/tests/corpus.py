@@ -105,6 +105,30 @@ def face(size: int = 100, background: int = 100) -> Image.Image:
     return image.filter(ImageFilter.GaussianBlur(s / 40)).convert("RGB")
 
 
+def plate(background, characters, width: int = 400) -> Image.Image:
+    """A licence plate in China's proportions (440 × 140 mm), bordered, seven characters."""
+    from PIL import ImageFont
+
+    height = width * 140 // 440
+    image = Image.new("RGB", (width, height), background)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([3, 3, width - 4, height - 4], outline=characters, width=3)
+    font = ImageFont.load_default(size=int(height * 0.7))
+    draw.text((width * 0.06, height * 0.12), "A·D1234", fill=characters, font=font)
+    return image
+
+
+def street_with_plate(background, characters) -> Image.Image:
+    """A dark car front filling a 1600×1200 photo, its plate at (500, 700), 400 px wide."""
+    image = scene((1600, 1200), (60, 60, 65))
+    image.paste(plate(background, characters), (500, 700))
+    return image
+
+
+BLUE_PLATE = ((20, 70, 180), (245, 245, 245))  # 蓝牌: white characters on blue
+YELLOW_PLATE = ((240, 190, 20), (20, 20, 20))  # 黄牌: black characters on yellow
+
+
 def street_with_face() -> Image.Image:
     """A 1200×900 street scene with a passer-by's face, about (808, 225)-(892, 360)."""
     image = scene((1200, 900))

@@ -93,6 +93,23 @@ def test_it_blurs_a_face_and_barely_touches_the_rest(report):
     assert eyes.min() > 90
 
 
+@pytest.mark.parametrize(
+    "colours", [corpus.BLUE_PLATE, corpus.YELLOW_PLATE], ids=["blue", "yellow"]
+)
+def test_it_blurs_chinese_plates_light_on_dark_and_dark_on_light(colours):
+    scene = corpus.street_with_plate(*colours)
+    rendered = imaging.render(corpus.jpeg(image=scene))
+    plates = [r for r in rendered.regions if r.kind == "plate"]
+    assert len(plates) == 1, rendered.regions
+    box = plates[0]
+    # The plate is (500, 700)-(900, 827); the box covers its characters.
+    assert box.x <= 520 and box.x + box.w >= 880 and box.y <= 715 and box.y + box.h >= 810
+    copy = np.asarray(Image.open(io.BytesIO(rendered.public)).convert("L"), dtype=np.int16)
+    original = np.asarray(scene.convert("L"), dtype=np.int16)
+    characters = np.abs(copy - original)[720:810, 530:870]
+    assert characters.mean() > 20
+
+
 def test_it_finds_no_face_in_the_real_street_photos_and_blurs_the_plate():
     if not SHARED_PHOTOS.exists():
         pytest.skip(f"shared test photos not found at {SHARED_PHOTOS}")
