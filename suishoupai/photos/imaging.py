@@ -54,7 +54,9 @@ class Detector:
 # 新能源 and white plates look like that in grey); China's common blue plates
 # (蓝牌, white characters) need the inverted pass.
 DETECTORS = [
-    Detector("face", "haarcascade_frontalface_default.xml", 1.2, 6, (24, 24), "grey"),
+    # Scale steps of 1.25 cost ~30% less than 1.2 and still find the test faces at
+    # every size tried; plates need 1.1 (at 1.2 the Dutch and test plates are missed).
+    Detector("face", "haarcascade_frontalface_default.xml", 1.25, 5, (24, 24), "grey"),
     # 60×20 is the plate cascade's own window: plates from ~190 px wide in the copy.
     Detector("plate", "haarcascade_russian_plate_number.xml", 1.1, 1, (60, 20), "grey"),
     Detector("plate", "haarcascade_russian_plate_number.xml", 1.1, 1, (60, 20), "inverted"),
