@@ -14,7 +14,7 @@ class PhotoAdmin(admin.ModelAdmin):
     list_display = ["uuid", "case", "kind", "status", "attempts", "hidden", "created_at"]
     list_filter = ["status", "hidden", "kind"]
     search_fields = ["uuid", "case__number", "sha256", "phash"]
-    fields = [
+    fields = readonly_fields = (
         "uuid",
         "case",
         "kind",
@@ -37,8 +37,7 @@ class PhotoAdmin(admin.ModelAdmin):
         "phash",
         "regions",
         "redactions",
-    ]
-    readonly_fields = fields
+    )
     list_select_related = ["case"]
 
     def has_add_permission(self, request) -> bool:
