@@ -50,9 +50,9 @@ class Detector:
 # Tuned on the 16 photos in shared/data/photos (docs/photos.md): no face found
 # where there is none, the Dutch plate in street_garbage_5 found, and the two
 # false plates (a bin's sign, a wall) dropped by _looks_like_plate. The plate
-# cascade was trained on dark characters on a light plate (yellow 黄牌, green
-# 新能源 and white plates look like that in grey); China's common blue plates
-# (蓝牌, white characters) need the inverted pass.
+# cascade (trained on Russian plates) needs both polarities: in the tests the
+# Dutch and the blue plate (蓝牌) are found only on grey, the yellow one (黄牌)
+# only on inverted grey.
 DETECTORS = [
     # Scale steps of 1.25 cost ~30% less than 1.2 and still find the test faces at
     # every size tried; plates need 1.1 (at 1.2 the Dutch and test plates are missed).
