@@ -259,9 +259,6 @@ else:
 CASE_NUMBER_DIGITS = 4
 RATING_CHANGE_WINDOW_DAYS = envint("RATING_CHANGE_WINDOW_DAYS", 7)
 OVERDUE_SCAN_MINUTES = envint("OVERDUE_SCAN_MINUTES", 5)
-PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
-PHOTO_MAX_COUNT = envint("PHOTO_MAX_COUNT", 9)
-PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 60_000_000)
 # Citizen pages: the map's tiles. "none" (default) needs no map service: the map shows the
 # district outlines we hold. amap (高德) tiles are GCJ-02, the page converts; tianditu
 # (天地图, needs TIANDITU_KEY) and osm are WGS-84.
@@ -274,6 +271,40 @@ if MAP_TILES == "tianditu" and not TIANDITU_KEY:
 # Phone confirmation for "my reports": 6-digit codes, hashed, short-lived, few tries.
 PHONE_CODE_MINUTES = envint("PHONE_CODE_MINUTES", 10)
 PHONE_CODE_ATTEMPTS = envint("PHONE_CODE_ATTEMPTS", 5)
+# Photos (docs/photos.md): upload limits, the background copies, and where files live.
+PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
+PHOTO_MAX_COUNT = envint("PHOTO_MAX_COUNT", 9)
+PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 60_000_000)
+# One EXIF segment is at most 64 KB by the standard; more is not a camera's doing.
+PHOTO_MAX_EXIF_BYTES = envint("PHOTO_MAX_EXIF_BYTES", 128 * 1024)
+# All metadata together (EXIF, XMP with depth maps, ICC, comments, text chunks).
+PHOTO_MAX_METADATA_BYTES = envint("PHOTO_MAX_METADATA_BYTES", 8 * 1024 * 1024)
+# Failed copies are retried by the periodic task until this many attempts.
+PHOTO_DERIVE_MAX_ATTEMPTS = envint("PHOTO_DERIVE_MAX_ATTEMPTS", 5)
+# A copy still pending this long after it was queued is queued again (lost task).
+PHOTO_DERIVE_STUCK_MINUTES = envint("PHOTO_DERIVE_STUCK_MINUTES", 10)
+PHOTO_EXIF_LOCATION_PER_MINUTE = envint("PHOTO_EXIF_LOCATION_PER_MINUTE", 20)
+# Photos on an S3-compatible store (MinIO, SeaweedFS, OSS, COS, AWS) when a bucket
+# is set. Objects are private (no ACL, signed URLs only): Django streams them.
+# Without a bucket they live under MEDIA_ROOT, also never served by URL.
+STORAGES["photos"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+_photo_bucket = envstr("PHOTO_S3_BUCKET", "")
+if _photo_bucket:
+    STORAGES["photos"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {  # type: ignore[dict-item]
+            "bucket_name": _photo_bucket,
+            "endpoint_url": envstr("PHOTO_S3_ENDPOINT_URL", "") or None,
+            "region_name": envstr("PHOTO_S3_REGION", "") or None,
+            "access_key": envsecret("PHOTO_S3_ACCESS_KEY"),
+            "secret_key": envsecret("PHOTO_S3_SECRET_KEY"),
+            "location": envstr("PHOTO_S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": envstr("PHOTO_S3_ADDRESSING_STYLE", "path"),
+        },
+    }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

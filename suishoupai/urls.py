@@ -13,4 +13,6 @@ urlpatterns = [
     path("m/", include("suishoupai.web.citizen.urls")),
     path("console/", include("suishoupai.web.console.urls")),
     path("open311/v2/", include("suishoupai.open311.urls")),
+    # Public, privacy-safe copies of photos only; originals have no URL here.
+    path("media/public/", include("suishoupai.photos.urls")),
 ]

@@ -21,6 +21,7 @@ from ninja.responses import NinjaJSONEncoder
 from suishoupai.cases.api import SchemaError, citizen, staff
 from suishoupai.catalog.api import router as catalog_router
 from suishoupai.errors import DomainError
+from suishoupai.photos.api import router as photos_router
 
 
 class LocalTimeEncoder(NinjaJSONEncoder):
@@ -46,6 +47,7 @@ api = NinjaAPI(
 api.add_router("/", catalog_router)
 api.add_router("/", citizen)
 api.add_router("/staff", staff)
+api.add_router("/", photos_router)
 
 # Marked for extraction; translated when the error is shown.
 MESSAGES = {

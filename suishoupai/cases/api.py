@@ -19,6 +19,7 @@ from suishoupai.catalog.selectors import route
 from suishoupai.errors import InvalidInput, NotAllowed, NotFound
 from suishoupai.org.auth import BearerToken
 from suishoupai.org.models import Role, User
+from suishoupai.photos import selectors as photo_selectors
 from suishoupai.photos.models import Photo
 from suishoupai.photos.services import check_uploads
 from suishoupai.places.coords import CoordSystem, to_wgs84
@@ -119,10 +120,9 @@ def _ref(obj) -> dict | None:
 
 
 def _photo(photo: Photo, staff_view: bool) -> dict:
-    # Public derivatives are not made yet (photo pipeline); only staff get the
-    # original, through an authenticated endpoint, never a public URL.
-    url = f"/api/v1/staff/photos/{photo.uuid}" if staff_view else None
-    return {"id": str(photo.uuid), "kind": photo.kind, "ready": staff_view, "url": url}
+    # The public and reporters get the privacy-safe copy once it is ready; only
+    # staff get the original, through an authenticated endpoint, never a public URL.
+    return photo_selectors.present(photo, staff_view)
 
 
 def _actor(event: CaseEvent, staff_view: bool) -> str:

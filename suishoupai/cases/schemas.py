@@ -50,10 +50,28 @@ class Ref(Schema):
 
 
 class PhotoOut(Schema):
+    """Public and reporter views: the public copy (url, thumb_url) once ready.
+    Staff views: url is the original (staff endpoint) and the rest says how the
+    public copy is doing (photos.selectors.present)."""
+
     id: str
     kind: str
     ready: bool
+    status: str = Field(
+        description="public: ready | pending (placeholder) | not_public; "
+        "staff: pending | ready | failed"
+    )
     url: str | None = None
+    thumb_url: str | None = None
+    public_copy_url: str | None = None
+    public_url: str | None = None
+    public_width: int | None = None
+    public_height: int | None = None
+    hidden: bool | None = None
+    attempts: int | None = None
+    error: str | None = None
+    redactions: list[dict] | None = None
+    regions: list[dict] | None = None
 
 
 class EventOut(Schema):

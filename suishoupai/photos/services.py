@@ -1,19 +1,33 @@
+"""Writes about photos: checking uploads, storing originals, making the public
+copies, staff redaction and hiding, and reading a position out of EXIF."""
+
 import hashlib
 import io
+import logging
+import math
+import secrets
+import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pillow_heif
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
-from suishoupai.errors import InvalidInput
+from suishoupai.errors import Conflict, InvalidInput, NotAllowed
+from suishoupai.org.models import Role, User
 
-from .models import Photo
+from . import formats, imaging
+from .models import DerivativeStatus, Photo, derivative_path
 
 pillow_heif.register_heif_opener()
+log = logging.getLogger(__name__)
 
 # The real type comes from the content, never from the name or the client's header.
 FORMATS = {
@@ -22,6 +36,9 @@ FORMATS = {
     "WEBP": ("image/webp", "webp"),
     "HEIF": ("image/heic", "heic"),
 }
+# Who may blur more or hide a photo: the centre's reception, where publication is decided.
+REDACT_ROLES = {Role.OPERATOR, Role.SHIFT_LEAD}
+MAX_BOXES = 20
 
 
 @dataclass(frozen=True)
@@ -34,37 +51,109 @@ class CheckedPhoto:
     height: int
 
 
+# ------------------------------------------------------------------ upload checks
+
+
+def _refuse(message: str, name: str, **values) -> InvalidInput:
+    # The name is the sender's: shorten it so a 4 KB file name cannot fill the page.
+    shown = name if len(name) <= 60 else name[:57] + "…"
+    return InvalidInput(message % {"name": shown, **values}, field="photos")
+
+
 def check_upload(name: str, data: bytes) -> CheckedPhoto:
     """Refuse anything that is not a sane photo, naming the file and the reason."""
     if not data:
-        raise InvalidInput(_("Photo “%(name)s” is empty.") % {"name": name}, field="photos")
+        raise _refuse(_("Photo “%(name)s” is empty."), name)
     if len(data) > settings.PHOTO_MAX_BYTES:
-        raise InvalidInput(
-            _("Photo “%(name)s” is larger than %(mb)d MB.")
-            % {"name": name, "mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
-            field="photos",
+        raise _refuse(
+            _("Photo “%(name)s” is larger than %(mb)d MB."),
+            name,
+            mb=settings.PHOTO_MAX_BYTES // (1024 * 1024),
         )
+    fmt = formats.sniff(data)
+    if fmt is None:
+        kind = formats.describe(data)
+        if kind:
+            raise _refuse(
+                _("“%(name)s” is a file of type %(kind)s, not a JPEG, PNG, WebP or HEIC photo."),
+                name,
+                kind=kind,
+            )
+        raise _refuse(_("“%(name)s” is not a readable JPEG, PNG, WebP or HEIC photo."), name)
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            fmt = image.format or ""
-            width, height = image.size
-            if fmt not in FORMATS:
-                raise UnidentifiedImageError(fmt)
-            if width * height > settings.PHOTO_MAX_PIXELS:
-                raise InvalidInput(
-                    _("Photo “%(name)s” has too many pixels.") % {"name": name}, field="photos"
-                )
-            # load() decodes the pixels: a truncated or corrupt file fails here.
-            image.load()
-    except InvalidInput:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise InvalidInput(
-            _("“%(name)s” is not a readable JPEG, PNG, WebP or HEIC photo.") % {"name": name},
-            field="photos",
-        ) from None
+        found = formats.layout(fmt, data)
+    except formats.Damaged:
+        raise _refuse(_("Photo “%(name)s” is damaged or incomplete."), name) from None
+    if found.end < len(data) and not formats.trailing_is_harmless(fmt, data, found.end):
+        raise _refuse(
+            _(
+                "Photo “%(name)s” has other data attached after the picture. "
+                "Please send the photo as the camera saved it."
+            ),
+            name,
+        )
+    if formats.FOREIGN_MARKERS.search(b"".join(found.metadata_blobs)):
+        raise _refuse(
+            _("Photo “%(name)s” hides other content (a script, web page or document) inside it."),
+            name,
+        )
+    width, height, exif, metadata = _decode_check(name, fmt, data)
+    exif = max(exif, found.exif)
+    metadata = max(metadata, found.metadata)
+    if exif > settings.PHOTO_MAX_EXIF_BYTES:
+        raise _refuse(
+            _("Photo “%(name)s” carries an unreasonably large EXIF block (%(kb)d KB)."),
+            name,
+            kb=exif // 1024,
+        )
+    if metadata > settings.PHOTO_MAX_METADATA_BYTES:
+        raise _refuse(
+            _("Photo “%(name)s” carries too much hidden metadata (%(kb)d KB)."),
+            name,
+            kb=metadata // 1024,
+        )
     content_type, extension = FORMATS[fmt]
     return CheckedPhoto(name, data, content_type, extension, width, height)
+
+
+def _decode_check(name: str, fmt: str, data: bytes) -> tuple[int, int, int, int]:
+    """Size from the header, then the pixels decoded once: truncation fails here."""
+    unreadable = _refuse(_("Photo “%(name)s” is damaged or incomplete."), name)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # corrupt EXIF and the like: stripped anyway
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if image.format != fmt:
+                    raise unreadable
+                if width < 1 or height < 1:
+                    raise unreadable
+                if width * height > settings.PHOTO_MAX_PIXELS:
+                    raise _refuse(
+                        _("Photo “%(name)s” has too many pixels (more than %(mp)d megapixels)."),
+                        name,
+                        mp=settings.PHOTO_MAX_PIXELS // 1_000_000,
+                    )
+                exif = len(image.info.get("exif") or b"")
+                metadata = exif + len(image.info.get("xmp") or b"")
+                metadata += len(image.info.get("icc_profile") or b"")
+                if fmt == "JPEG":
+                    # Every coefficient is still read at 1/8 scale, so a cut-off file
+                    # fails just the same, for a fraction of the time.
+                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+                image.load()
+    except InvalidInput:
+        raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise _refuse(
+            _("Photo “%(name)s” has too many pixels (more than %(mp)d megapixels)."),
+            name,
+            mp=settings.PHOTO_MAX_PIXELS // 1_000_000,
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        raise unreadable from None
+    return width, height, exif, metadata
 
 
 def check_uploads(files: list[tuple[str, bytes]]) -> list[CheckedPhoto]:
@@ -76,6 +165,9 @@ def check_uploads(files: list[tuple[str, bytes]]) -> list[CheckedPhoto]:
     return [check_upload(name, data) for name, data in files]
 
 
+# ------------------------------------------------------------------ originals
+
+
 def store_photos(
     case,
     checked: list[CheckedPhoto],
@@ -85,7 +177,7 @@ def store_photos(
     event=None,
     written: list[Photo] | None = None,
 ) -> list[Photo]:
-    """Save originals inside the transition's transaction.
+    """Save originals inside the transition's transaction; copies follow on commit.
 
     Each photo is added to `written` as soon as its file exists, so that the
     caller can remove the files if anything later fails and the transaction
@@ -105,9 +197,267 @@ def store_photos(
             height=item.height,
             sha256=hashlib.sha256(item.data).hexdigest(),
             created_at=now,
+            queued_at=now,
         )
         photo.original.save("upload", ContentFile(item.data), save=False)
         written.append(photo)
         photo.save()
         stored.append(photo)
+        _enqueue_on_commit(photo.pk)
     return stored
+
+
+def _enqueue_on_commit(photo_id: int) -> None:
+    # The worker must see the committed row; and a rolled-back upload queues nothing.
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.derive_photo(photo_id))
+
+
+# ------------------------------------------------------------------ public copies
+
+
+def derive(photo_id: int, *, now: datetime | None = None) -> Photo | None:
+    """Make the public copies of one photo. Idempotent: a current copy is left alone.
+
+    Files get fresh names each time and the row is switched over under a lock,
+    so two workers on the same photo, or a redaction arriving meanwhile, never
+    leave a copy that does not match the row. Failures are recorded on the
+    photo (status, error, attempts) and raised again for huey to retry.
+    """
+    photo = Photo.objects.filter(pk=photo_id).first()
+    if photo is None:
+        return None  # deleted since it was queued
+    if _is_current(photo):
+        return photo
+    revision = photo.revision
+    storage = photo.original.storage
+    saved: list[str] = []
+    try:
+        with photo.original.open("rb") as handle:
+            data = handle.read()
+        boxes = [imaging.Box(**box) for box in photo.redactions]
+        rendered = imaging.render(data, boxes)
+        token = secrets.token_hex(6)
+        for suffix, content in (("", rendered.public), ("-thumb", rendered.thumb)):
+            name = derivative_path(photo, f"{photo.uuid}-{token}{suffix}.webp")
+            saved.append(storage.save(name, ContentFile(content)))
+    except Exception as exc:
+        for name in saved:
+            storage.delete(name)
+        _record_failure(photo_id, exc, now)
+        raise
+    with transaction.atomic():
+        current = Photo.objects.select_for_update().get(pk=photo_id)
+        if current.revision != revision or _is_current(current):
+            # Redacted again meanwhile (a newer rendering is queued) or another worker won.
+            transaction.on_commit(lambda: _delete(storage, saved))
+            return current
+        stale = [n for n in (current.public_file.name, current.thumb_file.name) if n]
+        current.public_file.name, current.thumb_file.name = saved
+        current.public_width, current.public_height = rendered.width, rendered.height
+        current.phash = rendered.phash
+        current.regions = [box.as_dict() for box in rendered.regions]
+        current.status = DerivativeStatus.READY
+        current.derived_revision = revision
+        current.derived_at = now or timezone.now()
+        current.attempts = F("attempts") + 1
+        current.error = ""
+        current.save()
+        current.refresh_from_db(fields=["attempts"])
+        transaction.on_commit(lambda: _delete(storage, stale))
+    return current
+
+
+def _is_current(photo: Photo) -> bool:
+    return photo.status == DerivativeStatus.READY and photo.derived_revision == photo.revision
+
+
+def _delete(storage, names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # an orphan file is harmless; a crash here would hide the copy
+            log.warning("could not delete old photo copy %s", name, exc_info=True)
+
+
+def _record_failure(photo_id: int, exc: Exception, now: datetime | None) -> None:
+    log.warning("photo %s: public copy failed", photo_id, exc_info=exc)
+    Photo.objects.filter(pk=photo_id).update(
+        status=DerivativeStatus.FAILED,
+        attempts=F("attempts") + 1,
+        error=f"{type(exc).__name__}: {exc}"[:2000],
+        queued_at=now or timezone.now(),
+    )
+
+
+def requeue(now: datetime | None = None, limit: int = 200) -> list[int]:
+    """Queue again what is failed (attempts left) or pending for too long (lost task)."""
+    now = now or timezone.now()
+    stuck = now - timedelta(minutes=settings.PHOTO_DERIVE_STUCK_MINUTES)
+    retry = Q(status=DerivativeStatus.FAILED, attempts__lt=settings.PHOTO_DERIVE_MAX_ATTEMPTS)
+    lost = Q(status=DerivativeStatus.PENDING) & (Q(queued_at__isnull=True) | Q(queued_at__lt=stuck))
+    # Failed ones wait as long as a lost one before their next attempt.
+    due = Q(queued_at__isnull=True) | Q(queued_at__lt=stuck)
+    ids = list(
+        Photo.objects.filter((retry & due) | lost)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if ids:
+        Photo.objects.filter(pk__in=ids).update(queued_at=now)
+        for pk in ids:
+            _enqueue_on_commit(pk)
+    return ids
+
+
+# ------------------------------------------------------------------ staff
+
+
+def _check_staff(photo: Photo, actor: User) -> None:
+    from suishoupai.cases.models import Case
+
+    if not (actor.is_active and (actor.role in REDACT_ROLES or actor.is_superuser)):
+        raise NotAllowed(_("Only operators and shift leads may redact or hide photos."))
+    if not Case.objects.visible_to(actor).filter(pk=photo.case_id).exists():
+        raise NotAllowed(_("You may not see this case."))
+
+
+def _audit(photo: Photo, actor: User, action: str, now: datetime, note: str, data: dict) -> None:
+    from suishoupai.cases.models import CaseEvent, Visibility
+
+    case = photo.case
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        action=action,
+        actor=actor,
+        actor_role=actor.role,
+        actor_label=str(actor),
+        to_state=case.state,
+        note=note,
+        data={"photo": str(photo.uuid), **data},
+        visibility=Visibility.INTERNAL,
+    )
+
+
+def _boxes(photo: Photo, raw: list) -> list[dict]:
+    """Staff boxes in pixels of the public copy, clipped to it; empty ones refused."""
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_BOXES:
+        raise InvalidInput(_("Draw between 1 and %(n)d boxes.") % {"n": MAX_BOXES}, field="boxes")
+    width, height = photo.public_width or 0, photo.public_height or 0
+    boxes = []
+    for item in raw:
+        try:
+            x, y, w, h = (int(item[k]) for k in ("x", "y", "w", "h"))
+        except (KeyError, TypeError, ValueError):
+            raise InvalidInput(
+                _("Each box needs whole numbers x, y, w and h."), field="boxes"
+            ) from None
+        x0, y0 = max(0, x), max(0, y)
+        x1, y1 = min(width, x + w), min(height, y + h)
+        if w <= 0 or h <= 0 or x1 <= x0 or y1 <= y0:
+            raise InvalidInput(
+                _("A box lies outside the %(w)d × %(h)d public copy.") % {"w": width, "h": height},
+                field="boxes",
+            )
+        boxes.append({"x": x0, "y": y0, "w": x1 - x0, "h": y1 - y0, "kind": "staff"})
+    return boxes
+
+
+def redact(
+    photo: Photo, actor: User, boxes: list, *, note: str = "", now: datetime | None = None
+) -> Photo:
+    """Blur more of the public copy (the original is untouched) and record who did it.
+
+    Until the new copy is made the photo has no public copy at all: the old,
+    less blurred one must not be shown a moment longer.
+    """
+    now = now or timezone.now()
+    _check_staff(photo, actor)
+    with transaction.atomic():
+        locked = Photo.objects.select_for_update().select_related("case").get(pk=photo.pk)
+        if locked.public_width is None:
+            raise Conflict(
+                _("The public copy of this photo is not ready yet. Please try again shortly."),
+                code="photo_not_ready",
+            )
+        added = _boxes(locked, boxes)
+        locked.redactions = [*locked.redactions, *added]
+        locked.revision += 1
+        locked.status = DerivativeStatus.PENDING
+        locked.queued_at = now
+        locked.save(update_fields=["redactions", "revision", "status", "queued_at"])
+        _audit(locked, actor, "photo.redacted", now, note, {"boxes": added})
+        _enqueue_on_commit(locked.pk)
+    locked.refresh_from_db()
+    return locked
+
+
+def set_hidden(
+    photo: Photo, actor: User, hidden: bool, *, note: str = "", now: datetime | None = None
+) -> Photo:
+    """Hide a photo from the public (or show it again); staff still see it."""
+    now = now or timezone.now()
+    _check_staff(photo, actor)
+    with transaction.atomic():
+        locked = Photo.objects.select_for_update().select_related("case").get(pk=photo.pk)
+        if locked.hidden == hidden:
+            return locked  # nothing changes, so nothing to audit
+        locked.hidden = hidden
+        locked.save(update_fields=["hidden"])
+        _audit(locked, actor, "photo.hidden" if hidden else "photo.shown", now, note, {})
+    return locked
+
+
+def retry(photo: Photo, actor: User, *, now: datetime | None = None) -> Photo:
+    """Staff ask for a failed copy again, whatever the attempts so far."""
+    _check_staff(photo, actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Photo.objects.select_for_update().get(pk=photo.pk)
+        if not _is_current(locked):
+            locked.status = DerivativeStatus.PENDING
+            locked.queued_at = now
+            locked.save(update_fields=["status", "queued_at"])
+            _enqueue_on_commit(locked.pk)
+    locked.refresh_from_db()
+    return locked
+
+
+# ------------------------------------------------------------------ EXIF position
+
+
+def exif_location(data: bytes) -> tuple[float, float] | None:
+    """(lat, lng) in WGS-84 from a JPEG's or HEIC's EXIF GPS block, or None.
+
+    Phones write GPS positions in WGS-84 even in China (the GCJ-02 shift is
+    applied by map apps when showing them), so no conversion is needed.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as image:
+                gps = image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    except Exception:  # unreadable EXIF has no position, it is not an error
+        return None
+    lat = _degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef), "S")
+    lng = _degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), "W")
+    if lat is None or lng is None or not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        return None
+    if lat == 0 and lng == 0:
+        return None  # "null island": a camera without a fix writes zeros
+    return round(lat, 7), round(lng, 7)
+
+
+def _degrees(value, ref, negative: str) -> float | None:
+    try:
+        d, m, s = (float(part) for part in value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    degrees = d + m / 60 + s / 3600
+    if not math.isfinite(degrees):
+        return None
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "replace")
+    return -degrees if str(ref or "").strip().upper() == negative else degrees
