@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ChannelCode(models.TextChoices):
@@ -24,7 +25,7 @@ class Status(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     # Gave up after NOTIFY_MAX_ATTEMPTS; the admin can queue it again.
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("message status", "Failed")
     # Never sent on purpose: the staging guard, or a channel that is not configured.
     SUPPRESSED = "suppressed", _("Suppressed")
 

@@ -5,6 +5,7 @@ from django.core.signals import setting_changed
 from django.db import models
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PhotoKind(models.TextChoices):
@@ -16,7 +17,7 @@ class PhotoKind(models.TextChoices):
 class DerivativeStatus(models.TextChoices):
     PENDING = "pending", _("Being prepared")
     READY = "ready", _("Ready")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("public copy status", "Failed")
 
 
 class _PhotoStorage(LazyObject):

@@ -58,7 +58,7 @@ STATE_WORDS = {
     State.CLOSED: gettext_lazy("Done and closed"),
     State.REJECTED: gettext_lazy("Not taken up (see the reason)"),
     State.MERGED: gettext_lazy("Joined with an earlier report of the same problem"),
-    State.VOIDED: gettext_lazy("Cancelled"),
+    State.VOIDED: pgettext_lazy("case state for the reporter", "Cancelled"),
 }
 
 # Strings the pages' scripts show, translated here ("%(name)s" is filled in by SSP.t).

@@ -156,3 +156,16 @@ def test_a_person_can_switch_the_pages_to_english_and_it_is_remembered(db, clien
     assert "Public cases" in client.get("/?lang=en").content.decode()
     assert "Public cases" in client.get("/").content.decode()
     assert "公开案件" in client.get("/?lang=zh-hans").content.decode()
+
+
+def test_one_message_has_one_translation_across_our_catalogues():
+    # Django takes the first catalogue that has a msgid (the project's, then each app's in
+    # INSTALLED_APPS order), so a second, different translation would silently never show.
+    # Where two meanings share an English word, give them a context (pgettext).
+    seen: dict = {}
+    for po in ALL_PO:
+        for e in messages(read_po(po)):
+            if "msgid_plural" in e:
+                continue
+            seen.setdefault((e.get("msgctxt"), e["msgid"]), set()).add(e["msgstr"])
+    assert {key: texts for key, texts in seen.items() if len(texts) > 1} == {}
