@@ -31,6 +31,10 @@ fetch echarts "$ECHARTS"
 cp "$work/echarts/dist/echarts.min.js" "$DEST/echarts/"
 cp "$work/echarts/LICENSE" "$DEST/echarts/LICENSE"
 
+# Source maps are not shipped: drop the comments that point at them, or the manifest
+# static storage (collectstatic in `make run`) fails on the missing .map files.
+find "$DEST" -name '*.js' -exec sed -i '/^\/\/# sourceMappingURL=/d' {} +
+
 cat > "$DEST/VERSIONS.md" <<MD
 # Vendored front-end libraries
 
