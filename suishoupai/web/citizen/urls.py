@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/mine", views.mine_data, name="mine_data"),
     path("api/cases/<str:number>", views.own_case, name="own_case"),
     path("api/cases/<str:number>/rating", views.rate, name="rate"),
+    path("api/public/<str:number>", views.public_case, name="public_case"),
     path("api/phone/code", views.phone_code, name="phone_code"),
     path("api/phone/confirm", views.phone_confirm, name="phone_confirm"),
     path("api/phone/forget", views.phone_forget, name="phone_forget"),

@@ -24,6 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 from suishoupai import ratelimit
 from suishoupai.api.api import LocalTimeEncoder
 from suishoupai.cases import services as case_services
+from suishoupai.cases import selectors as case_selectors
+from suishoupai.cases.api import get_case as public_detail
 from suishoupai.cases.api import present_private
 from suishoupai.cases.models import Case
 from suishoupai.cases.states import State
@@ -353,6 +355,18 @@ def own_case(request: HttpRequest, number: str) -> JsonResponse:
     response = _json(_own(case))
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+@json_view
+def public_case(request: HttpRequest, number: str) -> JsonResponse:
+    """Anyone's view of a public case (受理、处置、评价全过程公开): the public timeline
+    and its photos, no personal data. The page falls back to it without a token."""
+    data = public_detail(request, number)
+    data["state_words"] = str(STATE_WORDS[State(case_selectors.public_case(number).state)])
+    data["photos"] = [p for event in data["timeline"] for p in event["photos"]]
+    data["public_view"] = True
+    return _json(data)
 
 
 @require_POST

@@ -240,3 +240,17 @@ def test_a_lost_answer_on_a_weak_network_is_retried_without_a_second_case(
     assert Case.objects.get().number == number
     page.click("#done-follow")
     expect(page.locator("#c-number")).to_have_text(number)  # the retry's token works
+
+
+def test_anyone_opening_a_case_link_without_its_token_sees_the_public_progress(
+    live_server, phone, harbin
+):
+    case, _token = services.submit(
+        services.Report(category="sanitation", description="垃圾堆放", lat=DAOWAI[0], lng=DAOWAI[1])
+    )
+    services.accept(case, harbin["olga"])
+    phone.goto(live_server.url + f"/m/cases/{case.number}")
+    expect(phone.locator("#c-number")).to_have_text(case.number)
+    expect(phone.locator("#c-timeline")).to_contain_text("立案")
+    expect(phone.locator("#rating")).to_be_hidden()
+    screenshot(phone, "citizen-12-public-view")

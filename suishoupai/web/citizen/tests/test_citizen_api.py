@@ -391,3 +391,26 @@ def test_the_pages_switch_to_english_on_request(city):
     page = Client().get("/m/?lang=en").content.decode()
     assert "What kind of problem?" in page and "问题类型" not in page
     assert '"me_too": "Me too"' in page  # the scripts' strings follow the page's language
+
+
+def test_anyone_follows_a_public_case_without_the_reporters_data(client, olga):
+    created = report(client)
+    case = Case.objects.get(number=created["number"])
+    # Not filed yet: not public, whoever asks.
+    assert client.get(f"/m/api/public/{case.number}").status_code == 404
+    services.accept(case, olga)
+    page = client.get(f"/m/api/public/{case.number}")
+    assert page.status_code == 200
+    data = page.json()
+    assert data["public_view"] is True
+    assert [e["action"] for e in data["timeline"]] == ["case.submitted", "case.filed"]
+    assert data["state_words"]
+    assert "13800000000" not in page.content.decode()
+    assert "phone" not in data and "tracking_token" not in data
+
+
+def test_a_case_the_reporter_kept_private_has_no_public_view(client, olga):
+    created = report(client, public="false")
+    case = Case.objects.get(number=created["number"])
+    services.accept(case, olga)
+    assert client.get(f"/m/api/public/{case.number}").status_code == 404

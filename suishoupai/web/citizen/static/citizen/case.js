@@ -17,9 +17,13 @@
   function load() {
     var headers = token ? { "X-Case-Token": token } : {};
     return SSP.call("GET", "/m/api/cases/" + encodeURIComponent(number), undefined, headers).then(function (res) {
-      $("loading").hidden = true;
-      if (res.status !== 200) { $("missing").hidden = false; return; }
-      show(res.data);
+      if (res.status === 200) { $("loading").hidden = true; show(res.data); return; }
+      // Not the reporter (or the link lost its token): the public view, if the case is public.
+      return SSP.call("GET", "/m/api/public/" + encodeURIComponent(number)).then(function (pub) {
+        $("loading").hidden = true;
+        if (pub.status !== 200) { $("missing").hidden = false; return; }
+        show(pub.data);
+      });
     }).catch(function () { $("loading").textContent = t("network"); });
   }
 
@@ -115,7 +119,9 @@
   });
 
   function rating(c) {
-    $("rating").hidden = c.state !== "closed";
+    // Only the reporter rates; the public sees the rating in the timeline.
+    $("rating").hidden = c.state !== "closed" || !!c.public_view;
+    if (c.public_view) return;
     if (c.state !== "closed") return;
     var form = $("rate-form");
     if (c.rated_at) {
