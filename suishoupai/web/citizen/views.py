@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from suishoupai import ratelimit
 from suishoupai.api.api import LocalTimeEncoder
-from suishoupai.cases import services as case_services
 from suishoupai.cases import selectors as case_selectors
+from suishoupai.cases import services as case_services
 from suishoupai.cases.api import get_case as public_detail
 from suishoupai.cases.api import present_private
 from suishoupai.cases.models import Case
