@@ -74,6 +74,9 @@ class Command(BaseCommand):
                 [
                     "",
                     f"Suishoupai 随手拍 is running at {base}/",
+                    f"  Citizen pages (phone): {base}/m/",
+                    f"  Staff console:         {base}/console/",
+                    f"  Open311 GeoReport v2:  {base}/open311/v2/discovery.json",
                     f"  API docs (OpenAPI):  {base}/api/v1/docs",
                     f"  OpenAPI schema:      {base}/api/v1/openapi.json",
                     f"  Admin:               {base}/admin/",
@@ -84,6 +87,7 @@ class Command(BaseCommand):
                     "    inspector 监督员 ivan · leader 领导 lily",
                     "    admin 管理员 admin",
                     "  Demo staff API tokens: manage.py create_api_token <username>",
+                    "  Notifications are not sent (staging guard): they appear in this log.",
                     "Press Ctrl-C to stop.",
                     "",
                 ]
