@@ -6,11 +6,13 @@ citizen nearby says "me too" instead of reporting it again; a place outside the
 served area is refused before sending. Screenshots: artifacts/screenshots/citizen-*.png
 """
 
+import json
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -18,9 +20,8 @@ from suishoupai.cases import services
 from suishoupai.cases.models import Case
 from suishoupai.cases.selectors import CaseFilter, staff_queue
 from suishoupai.conftest import screenshot
-from suishoupai.factories import UserFactory
+from suishoupai.factories import UserFactory, token_for
 from suishoupai.org.models import Department, DepartmentKind, Role
-from suishoupai.photos.services import check_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,6 +56,19 @@ def photo_with_gps(tmp_path: Path) -> Path:
     path = tmp_path / "garbage_gps.jpg"
     image.save(path, exif=exif, quality=90)
     return path
+
+
+def staff_api(user) -> Client:
+    return Client(headers={"Authorization": f"Bearer {token_for(user)}"})
+
+
+def act(client: Client, number: str, action: str, body=None, multipart: bool = False) -> None:
+    url = f"/api/v1/staff/cases/{number}/{action}"
+    if multipart:
+        response = client.post(url, body)
+    else:
+        response = client.post(url, json.dumps(body or {}), content_type="application/json")
+    assert response.status_code == 200, response.content
 
 
 def click_map_at(page, lat: float, lng: float) -> None:
@@ -129,21 +143,22 @@ def test_a_citizen_reports_follows_and_rates_a_case_on_a_phone(
     expect(page.locator("#c-words")).to_contain_text("受理")
     screenshot(page, "citizen-4-case-submitted")
 
-    olga, dora, ivan, leo = (harbin[n] for n in ("olga", "dora", "ivan", "leo"))
-    services.accept(case, olga)
-    services.dispatch(case, dora)
+    # Staff act through the staff JSON API with their bearer tokens, as a console would.
+    olga, dora, ivan, leo = (staff_api(harbin[n]) for n in ("olga", "dora", "ivan", "leo"))
+    act(olga, number, "accept")
+    act(dora, number, "dispatch")
     case.refresh_from_db()
     page.reload()
     expect(page.locator("#c-steps li.reached")).to_have_count(3)
     expect(page.locator("#c-step-note")).to_contain_text(case.department.name)
     screenshot(page, "citizen-5-case-dispatched")
 
-    handler = UserFactory(username="hans", role=Role.HANDLER, department=case.department)
-    services.take(case, handler)
-    after = (PHOTOS / "street_garbage_2.jpg").read_bytes()
-    services.feedback(case, handler, note="已清运完毕", photos=[check_upload("after.jpg", after)])
-    services.verify_pass(case, ivan, note="现场已清理干净")
-    services.close(case, leo)
+    hans = staff_api(UserFactory(username="hans", role=Role.HANDLER, department=case.department))
+    act(hans, number, "take")
+    with (PHOTOS / "street_garbage_2.jpg").open("rb") as after:
+        act(hans, number, "feedback", {"note": "已清运完毕", "photos": after}, multipart=True)
+    act(ivan, number, "verify-pass", {"note": "现场已清理干净"})
+    act(leo, number, "close")
     page.reload()
     expect(page.locator("#c-steps li.reached")).to_have_count(6)
     expect(page.locator("#c-timeline")).to_contain_text("已清运完毕")
@@ -159,7 +174,7 @@ def test_a_citizen_reports_follows_and_rates_a_case_on_a_phone(
     screenshot(page, "citizen-7-rated")
     case.refresh_from_db()
     assert (case.rating, case.rating_stars) == ("unsatisfied", 2)
-    assert number in [c.number for c in staff_queue(leo, CaseFilter(), todo=True)]
+    assert number in [c.number for c in staff_queue(harbin["leo"], CaseFilter(), todo=True)]
 
     page.goto(live_server.url + "/m/mine")
     expect(page.locator("#mine-list li")).to_have_count(1)
