@@ -26,7 +26,7 @@ from suishoupai.places.coords import CoordSystem, to_wgs84
 from suishoupai.places.selectors import locate
 
 from . import selectors, services
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, Channel
 from .schemas import (
     AcceptIn,
     CallbackIn,
@@ -518,12 +518,13 @@ class StaffListQuery(ListQuery):
     todo: bool = Field(default=False, description="Only what my post has to act on next")
     department: int | None = Field(default=None, ge=1, le=2**31 - 1)
     overdue: bool | None = None
+    channel: Channel | None = None
 
 
 @staff.get("/cases", response=StaffPage, summary="My queue (scoped to my role and department)")
 def staff_cases(request: HttpRequest, q: Query[StaffListQuery]):
     user = _user(request)
-    filters = _filter(q, department=q.department, overdue=q.overdue)
+    filters = _filter(q, department=q.department, overdue=q.overdue, channel=q.channel)
     qs = selectors.staff_queue(user, filters, todo=q.todo)
     return page_of(qs, q.page, q.page_size, lambda c: present_staff(c, user))
 

@@ -26,6 +26,8 @@ class CaseFilter:
     since: date | None = None
     until: date | None = None
     overdue: bool | None = None
+    # Where the report came from (citizen app, 12345 hotline, Open311 client, patrol).
+    channel: str | None = None
     # Staff search (console): part of a number, of the reporter's phone, of the address.
     number: str | None = None
     phone: str | None = None
@@ -47,6 +49,8 @@ def apply_filter(qs: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
         qs = qs.filter(district__code=f.district)
     if f.department:
         qs = qs.filter(department_id=f.department)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
     if f.bbox:
         min_lng, min_lat, max_lng, max_lat = f.bbox
         qs = qs.filter(lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng)

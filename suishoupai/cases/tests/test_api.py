@@ -512,3 +512,16 @@ def test_it_finds_open_cases_of_the_same_kind_nearby_nearest_first(city, olga):
     other_kind = Client().get(f"/api/v1/cases/nearby?lat={lat}&lng={lng}&category=road_damage")
     assert other_kind.json() == []
     assert Client().get("/api/v1/cases/nearby?lat=45&lng=126&radius=99999").status_code == 422
+
+
+@pytest.mark.django_db
+def test_the_staff_queue_filters_by_the_channel_a_report_came_in_by(city, olga, staff_client):
+    from suishoupai.cases.models import Case, Channel
+    from suishoupai.cases.tests.journeys import report
+
+    hotline, app = report(city), report(city)
+    Case.objects.filter(pk=hotline.pk).update(channel=Channel.HOTLINE)
+    page = staff_client(olga).get("/api/v1/staff/cases", {"channel": "hotline"}).json()
+    assert [c["number"] for c in page["results"]] == [hotline.number]
+    assert app.number not in [c["number"] for c in page["results"]]
+    assert staff_client(olga).get("/api/v1/staff/cases", {"channel": "fax"}).status_code == 422

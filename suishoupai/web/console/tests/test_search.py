@@ -253,3 +253,16 @@ def test_the_search_page_is_chinese_by_default_and_english_on_request(people, ca
     english = client.get(SEARCH, {"lang": "en"}).content.decode()
     assert "Case search" in english
     assert "Reporter phone" in english
+
+
+@pytest.mark.django_db
+def test_staff_find_the_reports_a_channel_brought_in_and_the_export_names_it(people, cases):
+    from suishoupai.cases.models import Case, Channel
+
+    Case.objects.filter(pk=cases["pothole"].pk).update(channel=Channel.HOTLINE)
+    olga = signed_in(people["olga"])
+    assert numbers(olga.get(SEARCH, {"channel": "hotline"})) == [cases["pothole"].number]
+    assert olga.get(SEARCH, {"channel": "fax"}).status_code == 400
+    rows = list(csv.reader(io.StringIO(olga.get(CSV, {"channel": "hotline"}).getvalue().decode())))
+    assert rows[0][-1] == "渠道"
+    assert [r[-1] for r in rows[1:]] == ["12345 热线"]
