@@ -39,7 +39,7 @@
     function update() {
       field.value = JSON.stringify(boxes);
       save.disabled = undo.disabled = boxes.length === 0;
-      count.textContent = boxes.length ? count.dataset.template.replace("%(n)s", boxes.length) : "";
+      count.textContent = boxes.length ? count.dataset.template + " " + boxes.length : "";
       paint();
     }
 
