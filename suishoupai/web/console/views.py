@@ -320,9 +320,7 @@ def _boxes(raw: str) -> list:
     except ValueError:
         boxes = None
     if not isinstance(boxes, list):
-        raise InvalidInput(
-            _("The boxes could not be read. Please draw them again."), field="boxes"
-        )
+        raise InvalidInput(_("The boxes could not be read. Please draw them again."), field="boxes")
     return boxes
 
 
