@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -163,7 +164,7 @@ def _unit_label(case: Case) -> str:
 
 
 # What staff read about a photo's public copy (the public only ever sees it or a placeholder).
-COPY_STATUS = {
+COPY_STATUS: dict[str, Promise] = {
     DerivativeStatus.PENDING: gettext_lazy("Public copy not made yet"),
     DerivativeStatus.READY: gettext_lazy("Public copy made"),
     DerivativeStatus.FAILED: gettext_lazy("Public copy failed"),
@@ -178,7 +179,7 @@ def photo_cards(photos: list[Photo], user: User) -> list[dict]:
     cards = []
     for p in photos:
         current = photo_selectors.has_current_copy(p)
-        status = DerivativeStatus.READY if current else p.status
+        status = str(p.status)
         if status == DerivativeStatus.READY and not current:
             status = DerivativeStatus.PENDING  # redacted again, the new copy is on its way
         cards.append(
