@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from suishoupai import factories as f
 from suishoupai.cases import services
 from suishoupai.cases.models import CaseEvent
-from suishoupai.conftest import screenshot
+from suishoupai.conftest import _page, screenshot
 from suishoupai.photos.models import DerivativeStatus
 from suishoupai.photos.services import check_uploads
 
@@ -32,11 +32,7 @@ def _pixels(photo) -> np.ndarray:
         return np.asarray(Image.open(io.BytesIO(handle.read())).convert("L"), dtype=np.int16)
 
 
-@needs_photos
-def test_olga_drags_a_box_on_a_real_photo_and_saves_it(
-    transactional_db, city, people, live_server, desktop
-):
-    original = (PHOTOS / "street_garbage_1.jpg").read_bytes()
+def _report(name: str):
     lat, lng = f.DAOWAI
     # Real commits here: the public copy is made as the report is stored (huey inline).
     case, _token = services.submit(
@@ -46,8 +42,17 @@ def test_olga_drags_a_box_on_a_real_photo_and_saves_it(
             lat=lat,
             lng=lng,
         ),
-        check_uploads([("street_garbage_1.jpg", original)]),
+        check_uploads([(name, (PHOTOS / name).read_bytes())]),
     )
+    return case
+
+
+@needs_photos
+def test_olga_drags_a_box_on_a_real_photo_and_saves_it(
+    transactional_db, city, people, live_server, desktop
+):
+    original = (PHOTOS / "street_garbage_1.jpg").read_bytes()
+    case = _report("street_garbage_1.jpg")
     photo = case.photos.get()
     assert photo.status == DerivativeStatus.READY
     before = _pixels(photo)
@@ -107,3 +112,57 @@ def test_olga_drags_a_box_on_a_real_photo_and_saves_it(
     )
     expect(card.locator(".redact-stage img")).to_have_js_property("complete", True)
     screenshot(desktop, "console-redact-3-new-copy")
+
+
+@needs_photos
+def test_leo_draws_a_box_with_a_finger_on_a_tablet(
+    transactional_db, city, people, live_server, browser
+):
+    """Touch, not a mouse: the canvas takes the drag instead of scrolling the page."""
+    case = _report("pothole_1.jpg")
+    photo = case.photos.get()
+    ctx, tablet = _page(
+        browser, viewport={"width": 1024, "height": 768}, has_touch=True, is_mobile=True
+    )
+    try:
+        LoginPage(tablet, live_server.url).goto()
+        LoginPage(tablet, live_server.url).sign_in("leo")
+        CasePage(tablet, live_server.url).goto_case(case.number).loaded(case.number)
+        card = tablet.locator(f"#photo-{photo.uuid}")
+        card.get_by_role("button", name="打码").click()
+        canvas = card.locator(".redact-stage canvas")
+        expect(card.locator(".redact-stage img")).to_have_js_property("complete", True)
+        canvas.scroll_into_view_if_needed()
+        shown = canvas.bounding_box()
+        assert shown
+        # A real finger drag through the browser's input pipeline (Chrome DevTools).
+        cdp = ctx.new_cdp_session(tablet)
+        x0, y0 = shown["x"] + shown["width"] * 0.1, shown["y"] + shown["height"] * 0.1
+        x1, y1 = shown["x"] + shown["width"] * 0.4, shown["y"] + shown["height"] * 0.3
+        steps = [(x0 + (x1 - x0) * i / 8, y0 + (y1 - y0) * i / 8) for i in range(9)]
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]}
+        )
+        for x, y in steps[1:]:
+            cdp.send(
+                "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
+            )
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        expect(card.locator(".box-count")).to_have_text("已画框： 1")
+        # The box is painted where the finger went (the overlay follows the shown size).
+        painted = canvas.evaluate(
+            "(c, p) => c.getContext('2d').getImageData(p[0], p[1], 1, 1).data[3]",
+            [shown["width"] * 0.35, shown["height"] * 0.25],
+        )
+        assert painted > 0
+        screenshot(tablet, "console-redact-4-tablet")
+        card.get_by_role("button", name="保存打码").click()
+        expect(tablet.locator(".flash")).to_contain_text("打码框已保存")
+    finally:
+        ctx.close()
+    event = CaseEvent.objects.get(case=case, action="photo.redacted")
+    assert event.actor == people["leo"]
+    (box,) = event.data["boxes"]
+    photo.refresh_from_db()
+    assert abs(box["x"] - 0.1 * photo.public_width) < 0.03 * photo.public_width
+    assert abs(box["w"] - 0.3 * photo.public_width) < 0.03 * photo.public_width

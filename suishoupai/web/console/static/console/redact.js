@@ -18,13 +18,14 @@
     // Display pixels → pixels of the public copy (the page shows it scaled down).
     function scale() { return width / canvas.width; }
 
-    function fit() {
-      canvas.width = img.clientWidth;
-      canvas.height = img.clientHeight;
-      paint();
-    }
+    function fit() { paint(); }
 
     function paint() {
+      // The drawing surface follows the size shown (the layout may change after opening).
+      if (canvas.width !== canvas.clientWidth || canvas.height !== canvas.clientHeight) {
+        canvas.width = canvas.clientWidth;
+        canvas.height = canvas.clientHeight;
+      }
       var ctx = canvas.getContext("2d"), s = scale();
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       boxes.concat(drawing ? [drawing] : []).forEach(function (b) {
