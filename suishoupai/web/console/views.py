@@ -304,6 +304,19 @@ def photo_copy(request: HttpRequest, uuid: UUID) -> HttpResponse | FileResponse:
     return response
 
 
+@require_GET
+@staff_view()
+def photo_card(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """One photo's card on the case page, polled by htmx while its public copy is being made."""
+    user = _user(request)
+    try:
+        found = _visible_photo(user, uuid)
+    except NotAllowed as exc:
+        return forbidden(request, exc.message)
+    (card,) = presenters.photo_cards([found], user)
+    return render(request, "console/_photo_card.html", {"c": card})
+
+
 PHOTO_DONE = {
     "redact": gettext_lazy("The boxes are saved; the public copy is blurred again."),
     "hide": gettext_lazy("The photo is hidden from the public."),

@@ -54,6 +54,7 @@ VIEWS = [
     ("console:case", "number", "get"),
     ("console:photo", "photo", "get"),
     ("console:photo_copy", "photo", "get"),
+    ("console:photo_card", "photo", "get"),
     ("console:photo_action", "photo:hide", "post"),
     ("console:case_action", "take", "post"),
 ]

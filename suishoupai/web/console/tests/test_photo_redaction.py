@@ -197,3 +197,36 @@ def test_a_failed_copy_shows_its_error_to_staff_and_can_be_retried(
 def test_an_unknown_photo_operation_is_404(client, case, people):
     client.force_login(people["olga"])
     assert _act(client, case.photos.get(), "delete").status_code == 404
+
+
+def test_while_the_new_copy_is_made_the_card_polls_and_boxes_wait(
+    client, case, people, django_capture_on_commit_callbacks
+):
+    """A worker makes the copy after the request: the card says so and refreshes itself."""
+    photo = case.photos.get()
+    client.force_login(people["olga"])
+    box = json.dumps([{"x": 10, "y": 10, "w": 40, "h": 40}])
+    assert _act(client, photo, "redact", boxes=box).status_code == 302  # copy not made yet
+    card_url = reverse("console:photo_card", args=[photo.uuid])
+    page = client.get(reverse("console:case", args=[case.number])).content.decode()
+    assert "待生成" in page and f'hx-get="{card_url}"' in page and "data-redact" not in page
+    from suishoupai.photos.services import derive
+
+    derive(photo.pk)
+    card = client.get(card_url).content.decode()
+    assert card.lstrip().startswith("<figure") and "已生成" in card
+    assert "hx-get" not in card and f'data-redact="{photo.uuid}"' in card
+
+
+def test_boxes_wait_for_a_first_public_copy(client, case, people):
+    photo = case.photos.get()
+    Photo.objects.filter(pk=photo.pk).update(
+        status=DerivativeStatus.PENDING, public_width=None, public_height=None
+    )
+    before = _written()
+    client.force_login(people["olga"])
+    box = json.dumps([{"x": 10, "y": 10, "w": 40, "h": 40}])
+    response = _act(client, photo, "redact", boxes=box)
+    assert response.status_code == 409
+    assert "公开版本尚未生成" in response.content.decode()  # photos.services' own message
+    assert _written() == before

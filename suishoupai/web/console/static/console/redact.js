@@ -94,12 +94,12 @@
     } };
   }
 
-  document.querySelectorAll("[data-redact]").forEach(function (button) {
+  // Delegated: a card swapped in by htmx (once its new copy is made) works the same.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-redact]");
+    if (!button) return;
     var panel = document.getElementById("redact-" + button.dataset.redact);
-    var tool = null;
-    button.addEventListener("click", function () {
-      tool = tool || setUp(panel);
-      tool.open();
-    });
+    panel.redactTool = panel.redactTool || setUp(panel);
+    panel.redactTool.open();
   });
 })();
