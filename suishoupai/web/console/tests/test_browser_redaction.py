@@ -113,6 +113,12 @@ def test_olga_drags_a_box_on_a_real_photo_and_saves_it(
     expect(card.locator(".redact-stage img")).to_have_js_property("complete", True)
     screenshot(desktop, "console-redact-3-new-copy")
 
+    card.get_by_role("button", name="对公众隐藏").click()
+    expect(desktop.locator(".flash")).to_contain_text("照片已对公众隐藏")
+    expect(card.locator(".hidden-mark")).to_have_text("已对公众隐藏")
+    expect(card.get_by_role("button", name="对公众显示")).to_be_visible()
+    screenshot(desktop, "console-redact-5-hidden")
+
 
 @needs_photos
 def test_leo_draws_a_box_with_a_finger_on_a_tablet(
