@@ -281,6 +281,10 @@ EVENT_LABELS = {
     "case.rating_changed": gettext_lazy("Rating changed"),
     "case.supported": gettext_lazy("Someone else reported it too"),
     "case.external_update": gettext_lazy("Update from a partner system"),
+    # Written by photos.services (staff only, the public never sees these events).
+    "photo.redacted": gettext_lazy("Photo blurred further"),
+    "photo.hidden": gettext_lazy("Photo hidden from the public"),
+    "photo.shown": gettext_lazy("Photo shown to the public again"),
 }
 
 

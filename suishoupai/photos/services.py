@@ -323,6 +323,15 @@ def _check_staff(photo: Photo, actor: User) -> None:
         raise NotAllowed(_("You may not see this case."))
 
 
+def may_manage(photo: Photo, actor: User) -> bool:
+    """Would redact, hide and retry let this person act? (The console's buttons.)"""
+    try:
+        _check_staff(photo, actor)
+    except NotAllowed:
+        return False
+    return True
+
+
 def _audit(photo: Photo, actor: User, action: str, now: datetime, note: str, data: dict) -> None:
     from suishoupai.cases.models import CaseEvent, Visibility
 

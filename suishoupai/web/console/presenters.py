@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,6 +15,9 @@ from suishoupai.cases.states import State
 from suishoupai.catalog.models import FilingCondition
 from suishoupai.catalog.selectors import reply_templates
 from suishoupai.org.models import Department, DepartmentKind, Role, User
+from suishoupai.photos import selectors as photo_selectors
+from suishoupai.photos import services as photo_services
+from suishoupai.photos.models import DerivativeStatus, Photo
 from suishoupai.places.models import Area
 from suishoupai.timelimits.models import LimitUnit
 
@@ -104,6 +108,9 @@ def _event(event: CaseEvent, conditions: dict[str, str]) -> dict:
         details.append(_("from %(n)s") % {"n": data.get("from", "")})
     if event.action == "case.filed" and data.get("condition"):
         details.append(conditions.get(data["condition"], data["condition"]))
+    if event.action == "photo.redacted":
+        count = len(data.get("boxes") or [])
+        details.append(_("boxes blurred: %(n)d") % {"n": count})
     if data.get("automatic"):
         details.append(_("automatic, past the deadline"))
     return {
@@ -113,7 +120,9 @@ def _event(event: CaseEvent, conditions: dict[str, str]) -> dict:
         "details": details,
         # The state after the event, when it moved: "Filed → awaiting dispatch".
         "to_state": State(event.to_state).label
-        if event.to_state in State.values and event.to_state != event.from_state
+        if event.to_state in State.values
+        and event.to_state != event.from_state
+        and not event.action.startswith("photo.")  # about a photo, the case did not move
         else "",
         "photos": list(event.photos.all()),
     }
@@ -154,6 +163,37 @@ def _unit_label(case: Case) -> str:
     return str(LimitUnit(unit).label)
 
 
+# What staff read about a photo's public copy (the public only ever sees it or a placeholder).
+COPY_STATUS: dict[str, Promise] = {
+    DerivativeStatus.PENDING: gettext_lazy("Public copy not made yet"),
+    DerivativeStatus.READY: gettext_lazy("Public copy made"),
+    DerivativeStatus.FAILED: gettext_lazy("Public copy failed"),
+}
+
+
+def photo_cards(photos: list[Photo], user: User) -> list[dict]:
+    """Each photo with its public copy's health and whether this person may manage it."""
+    # photos.services decides who may redact or hide; the rule is about the case, so
+    # asking once for its first photo answers for all of them.
+    may = bool(photos) and photo_services.may_manage(photos[0], user)
+    cards = []
+    for p in photos:
+        current = photo_selectors.has_current_copy(p)
+        status = str(p.status)
+        if status == DerivativeStatus.READY and not current:
+            status = DerivativeStatus.PENDING  # redacted again, the new copy is on its way
+        cards.append(
+            {
+                "photo": p,
+                "current": current,
+                "status": status,
+                "status_label": COPY_STATUS.get(status, status),
+                "may_manage": may,
+            }
+        )
+    return cards
+
+
 def case_page(case: Case, user: User) -> dict:
     timeline = list(selectors.timeline(case, "staff"))
     codes = {e.data.get("condition") for e in timeline if e.action == "case.filed"}
@@ -183,6 +223,8 @@ def case_page(case: Case, user: User) -> dict:
         "requests": list(requests),
         "report_photos": [p for p in photos if p.kind == "report"],
         "later_photos": [p for p in photos if p.kind != "report"],
+        "report_cards": photo_cards([p for p in photos if p.kind == "report"], user),
+        "later_cards": photo_cards([p for p in photos if p.kind != "report"], user),
         "show_phone": may_see_phone(user),
         "conditions": _conditions(case) if "accept" in names else [],
         "departments": dispatch_departments() if names & {"dispatch", "redispatch"} else [],

@@ -6,6 +6,7 @@ actions.perform. Every view requires a signed-in member of staff; role checks he
 choose which page someone sees, the services decide what they may do.
 """
 
+import json
 import math
 from collections.abc import Callable
 from functools import wraps
@@ -18,14 +19,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from suishoupai.cases import selectors
 from suishoupai.cases.models import Case, CaseRequest, Decision, RequestKind
 from suishoupai.cases.selectors import CaseFilter
 from suishoupai.cases.states import State
-from suishoupai.errors import DomainError, NotAllowed, NotFound
+from suishoupai.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from suishoupai.org.models import Role, User
+from suishoupai.photos import selectors as photo_selectors
+from suishoupai.photos import services as photo_services
 from suishoupai.photos.models import Photo
 from suishoupai.places.selectors import distance_m
 
@@ -261,15 +265,100 @@ def _after(request: HttpRequest, user: User, number: str) -> str:
     return reverse("console:case", args=[number])
 
 
+def _visible_photo(user: User, uuid: UUID) -> Photo:
+    """Unknown photo → 404; a photo of a case this user may not see → NotAllowed (403)."""
+    found = Photo.objects.filter(uuid=uuid).select_related("case").first()
+    if found is None:
+        raise Http404(_("No such photo."))
+    if not Case.objects.visible_to(user).filter(pk=found.case_id).exists():
+        raise NotAllowed(_("You may not see this case."))
+    return found
+
+
 @require_GET
 @staff_view()
 def photo(request: HttpRequest, uuid: UUID) -> HttpResponse | FileResponse:
     """The original photo, for staff who may see its case (session-authenticated)."""
-    found = Photo.objects.filter(uuid=uuid).select_related("case").first()
-    if found is None:
-        raise Http404(_("No such photo."))
-    if not Case.objects.visible_to(_user(request)).filter(pk=found.case_id).exists():
-        return forbidden(request, _("You may not see this case."))
+    try:
+        found = _visible_photo(_user(request), uuid)
+    except NotAllowed as exc:
+        return forbidden(request, exc.message)
     response = FileResponse(found.original.open("rb"), content_type=found.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@require_GET
+@staff_view()
+def photo_copy(request: HttpRequest, uuid: UUID) -> HttpResponse | FileResponse:
+    """The current public copy, also while the case is not public: staff draw boxes on it."""
+    try:
+        found = _visible_photo(_user(request), uuid)
+    except NotAllowed as exc:
+        return forbidden(request, exc.message)
+    if not photo_selectors.has_current_copy(found):
+        raise Http404(_("The public copy of this photo is not made yet."))
+    response = FileResponse(found.public_file.open("rb"), content_type="image/webp")
+    # A redaction replaces the copy under the same URL (the page adds ?v=revision).
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+@staff_view()
+def photo_card(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """One photo's card on the case page, polled by htmx while its public copy is being made."""
+    user = _user(request)
+    try:
+        found = _visible_photo(user, uuid)
+    except NotAllowed as exc:
+        return forbidden(request, exc.message)
+    (card,) = presenters.photo_cards([found], user)
+    return render(request, "console/_photo_card.html", {"c": card})
+
+
+PHOTO_DONE = {
+    "redact": gettext_lazy("The boxes are saved; the public copy is blurred again."),
+    "hide": gettext_lazy("The photo is hidden from the public."),
+    "show": gettext_lazy("The photo is shown to the public again."),
+    "retry": gettext_lazy("The public copy is being made again."),
+}
+MAX_BOXES_FIELD = 10_000  # characters of JSON: 20 boxes need a few hundred
+
+
+def _boxes(raw: str) -> list:
+    """The boxes the page drew, as JSON in the form field; the service checks each one."""
+    try:
+        boxes = json.loads(raw) if len(raw) <= MAX_BOXES_FIELD else None
+    except ValueError:
+        boxes = None
+    if not isinstance(boxes, list):
+        raise InvalidInput(_("The boxes could not be read. Please draw them again."), field="boxes")
+    return boxes
+
+
+@require_POST
+@staff_view()
+def photo_action(request: HttpRequest, uuid: UUID, op: str) -> HttpResponse:
+    """Redact, hide, show or retry one photo through photos.services, which decide who may."""
+    if op not in PHOTO_DONE:
+        raise Http404(_("No such action."))
+    user = _user(request)
+    try:
+        found = _visible_photo(user, uuid)
+        note = request.POST.get("note", "").strip()[:500]
+        if op == "redact":
+            photo_services.redact(found, user, _boxes(request.POST.get("boxes", "")), note=note)
+        elif op in ("hide", "show"):
+            photo_services.set_hidden(found, user, op == "hide", note=note)
+        else:
+            photo_services.retry(found, user)
+    except NotAllowed as exc:
+        return forbidden(request, exc.message)
+    except DomainError as exc:
+        # The service wrote nothing: the case page again, with the message.
+        case = _visible_case(user, found.case.number)
+        context = presenters.case_page(case, user) | {"error": exc.message, "failed": op}
+        return render(request, "console/case.html", context, status=exc.status)
+    messages.success(request, str(PHOTO_DONE[op]))
+    return redirect(reverse("console:case", args=[found.case.number]) + f"#photo-{found.uuid}")

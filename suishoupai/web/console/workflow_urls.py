@@ -30,4 +30,7 @@ urlpatterns = [
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/do/<slug:action>/", views.case_action, name="case_action"),
     path("photos/<uuid:uuid>/", views.photo, name="photo"),
+    path("photos/<uuid:uuid>/card/", views.photo_card, name="photo_card"),
+    path("photos/<uuid:uuid>/public.webp", views.photo_copy, name="photo_copy"),
+    path("photos/<uuid:uuid>/do/<slug:op>/", views.photo_action, name="photo_action"),
 ]

@@ -137,4 +137,4 @@ class CasePage(ConsolePage):
         return self.page.locator(".timeline .ev-head strong").all_inner_texts()
 
     def photo_count(self) -> int:
-        return self.page.locator(".photo-groups img").count()
+        return self.page.locator(".photo-groups .photo-card > a > img").count()

@@ -53,6 +53,9 @@ VIEWS = [
     ("console:overdue", None, "get"),
     ("console:case", "number", "get"),
     ("console:photo", "photo", "get"),
+    ("console:photo_copy", "photo", "get"),
+    ("console:photo_card", "photo", "get"),
+    ("console:photo_action", "photo:hide", "post"),
     ("console:case_action", "take", "post"),
 ]
 each_view = pytest.mark.parametrize("name,args,method", VIEWS, ids=[v[0] for v in VIEWS])
@@ -63,6 +66,8 @@ def _url(name, args, case) -> str:
         return reverse(name, args=[case.number])
     if args == "photo":
         return reverse(name, args=[case.photos.get().uuid])
+    if args and args.startswith("photo:"):
+        return reverse(name, args=[case.photos.get().uuid, args.removeprefix("photo:")])
     if args:
         return reverse(name, args=[case.number, args])
     return reverse(name)
