@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +35,7 @@ from suishoupai.timelimits import clock
 from suishoupai.timelimits.models import Stage
 from suishoupai.timelimits.selectors import stage_limit
 
+from . import selectors
 from .models import (
     Case,
     CaseEvent,
@@ -710,33 +711,16 @@ def request_suspension(
     return _request(case, actor, RequestKind.SUSPENSION, reason, _now(now))
 
 
-# Overdue marks made while a department held the case: the only ones it may appeal.
-# A late verification or closing (resolved, verified) is the centre's, not theirs.
-DEPARTMENT_STAGES = [State.DISPATCHED, State.IN_PROGRESS]
-
-
-def _overdue_marks(case: Case):
-    return case.events.filter(
-        action="case.urged", data__reason="overdue", from_state__in=DEPARTMENT_STAGES
-    )
-
-
 def _appealable_mark(case: Case, actor: User) -> CaseEvent:
     """The latest overdue mark against the actor's department (or a unit below
-    it) that has not been appealed yet; a cancelled appeal does not count."""
+    it) that has not been appealed yet."""
     if case.requests.filter(kind=RequestKind.APPEAL, decision=Decision.PENDING).exists():
         raise IllegalTransition(_("A request of this kind is already awaiting a decision."))
-    marks = _overdue_marks(case)
-    if actor.role == Role.HANDLER and not actor.is_superuser:
-        marks = marks.filter(department_id__in=actor.department_scope)
-    if not marks.exists():
+    if not selectors.overdue_marks(case, actor).exists():
         raise IllegalTransition(
             _("This case has no overdue mark against your department: there is nothing to appeal.")
         )
-    appealed = CaseRequest.objects.filter(overdue_mark=OuterRef("pk")).exclude(
-        decision=Decision.CANCELLED
-    )
-    mark = marks.filter(~Exists(appealed)).order_by("-at", "-pk").first()
+    mark = selectors.appealable_marks(case, actor).first()
     if mark is None:
         raise IllegalTransition(_("The overdue mark of this case has already been appealed."))
     return mark
