@@ -178,7 +178,7 @@ def test_the_api_takes_an_appeal_to_the_shift_leads_todo_and_back(
     assert case.is_overdue is False
     timeline = staff_client(leo).get(f"/api/v1/staff/cases/{number}").json()["timeline"]
     labels = {e["action"]: e["label"] for e in timeline}
-    assert labels["case.appeal_requested"] == "申请超时申诉"
+    assert labels["case.appeal_requested"] == "提出超时申诉"
     assert labels["case.overdue_waived"] == "超时记录已撤销"
 
 
