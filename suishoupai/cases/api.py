@@ -269,6 +269,9 @@ EVENT_LABELS = {
     "case.suspension_requested": gettext_lazy("Suspension requested"),
     "case.suspended": gettext_lazy("Suspension approved"),
     "case.suspension_denied": gettext_lazy("Suspension denied"),
+    "case.appeal_requested": gettext_lazy("Overdue mark appealed"),
+    "case.overdue_waived": gettext_lazy("Overdue mark waived"),
+    "case.appeal_denied": gettext_lazy("Appeal denied"),
     "case.resumed": gettext_lazy("Resumed"),
     "case.verified": gettext_lazy("Verified"),
     "case.rework": gettext_lazy("Rework"),
@@ -606,6 +609,9 @@ ACTION_SUMMARIES = {
     "request-suspension": gettext_lazy("Ask to suspend (挂账)"),
     "approve-suspension": gettext_lazy("Approve a suspension"),
     "deny-suspension": gettext_lazy("Deny a suspension"),
+    "request-appeal": gettext_lazy("Appeal an overdue mark (超期申诉)"),
+    "approve-appeal": gettext_lazy("Approve an appeal: waive the overdue mark"),
+    "deny-appeal": gettext_lazy("Deny an appeal"),
     "resume": gettext_lazy("Resume a suspended case"),
     "verify-pass": gettext_lazy("Verification passed (核查通过)"),
     "verify-fail": gettext_lazy("Verification failed: rework (返工)"),
@@ -649,6 +655,9 @@ _register(
 )
 _register("approve-suspension", NoteIn, lambda c, u, b: S.approve_suspension(c, u, note=b.note))
 _register("deny-suspension", NoteIn, lambda c, u, b: S.deny_suspension(c, u, note=b.note))
+_register("request-appeal", ReasonIn, lambda c, u, b: S.request_appeal(c, u, reason=b.reason))
+_register("approve-appeal", NoteIn, lambda c, u, b: S.approve_appeal(c, u, note=b.note))
+_register("deny-appeal", NoteIn, lambda c, u, b: S.deny_appeal(c, u, note=b.note))
 _register("resume", NoteIn, lambda c, u, b: S.resume(c, u, note=b.note))
 _register(
     "verify-pass",

@@ -181,6 +181,9 @@ class Case(models.Model):
     handle_due_at = models.DateTimeField(_("handling due at"), null=True, blank=True)
     paused_remaining_minutes = models.IntegerField(null=True, blank=True, editable=False)
     is_overdue = models.BooleanField(_("overdue"), default=False)
+    # The stage deadline whose overdue mark a shift lead waived on appeal: the
+    # periodic scan must not mark the case again for that same deadline.
+    waived_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
     # 附议: how many others reported the same problem with "me too" (CaseSupport rows).
     support_count = models.PositiveIntegerField(_("me-too count"), default=0)
@@ -289,6 +292,8 @@ class RequestKind(models.TextChoices):
     RETURN = "return", _("Return")
     EXTENSION = "extension", _("Extension")
     SUSPENSION = "suspension", _("Suspension")
+    # 超期申诉: the department disputes an overdue mark.
+    APPEAL = "appeal", _("Overdue appeal")
 
 
 class Decision(models.TextChoices):
@@ -331,6 +336,15 @@ class CaseRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    # Appeals: the automatic overdue mark (a case.urged event) being disputed.
+    overdue_mark = models.ForeignKey(
+        CaseEvent,
+        verbose_name=_("overdue mark"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("case request")

@@ -11,7 +11,15 @@ from suishoupai.errors import NotFound
 from suishoupai.org.models import Role, User, hash_token
 from suishoupai.places.selectors import distance_m, nearby_bbox
 
-from .models import Case, CaseEvent, CaseRequest, Decision, ReporterRating, Visibility
+from .models import (
+    Case,
+    CaseEvent,
+    CaseRequest,
+    Decision,
+    ReporterRating,
+    RequestKind,
+    Visibility,
+)
 from .states import STATES_BY_FAMILY, Family, State
 
 
@@ -172,3 +180,27 @@ def timeline(case: Case, audience: str) -> QuerySet[CaseEvent]:
     if audience == "reporter":
         return qs.exclude(visibility=Visibility.INTERNAL)
     return qs
+
+
+# Overdue marks made while a department held the case: the only ones it may appeal.
+# A late verification or closing (resolved, verified) is the centre's, not theirs.
+DEPARTMENT_STAGES = [State.DISPATCHED, State.IN_PROGRESS]
+
+
+def overdue_marks(case: Case, user: User) -> QuerySet[CaseEvent]:
+    """The automatic overdue marks (case.urged) against `user`'s department or a
+    unit below it, newest first; every department-stage mark for a superuser."""
+    marks = case.events.filter(
+        action="case.urged", data__reason="overdue", from_state__in=DEPARTMENT_STAGES
+    )
+    if user.role == Role.HANDLER and not user.is_superuser:
+        marks = marks.filter(department_id__in=user.department_scope)
+    return marks.order_by("-at", "-pk")
+
+
+def appealable_marks(case: Case, user: User) -> QuerySet[CaseEvent]:
+    """overdue_marks not yet appealed (a cancelled appeal does not count)."""
+    appealed = CaseRequest.objects.filter(
+        kind=RequestKind.APPEAL, overdue_mark=OuterRef("pk")
+    ).exclude(decision=Decision.CANCELLED)
+    return overdue_marks(case, user).filter(~Exists(appealed))

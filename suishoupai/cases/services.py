@@ -35,6 +35,7 @@ from suishoupai.timelimits import clock
 from suishoupai.timelimits.models import Stage
 from suishoupai.timelimits.selectors import stage_limit
 
+from . import selectors
 from .models import (
     Case,
     CaseEvent,
@@ -191,6 +192,9 @@ ACTION_LABELS = {
     "request_suspension": gettext_lazy("ask to suspend the case"),
     "approve_suspension": gettext_lazy("approve the suspension"),
     "deny_suspension": gettext_lazy("deny the suspension"),
+    "request_appeal": gettext_lazy("appeal the overdue mark"),
+    "approve_appeal": gettext_lazy("approve the appeal"),
+    "deny_appeal": gettext_lazy("deny the appeal"),
     "resume": gettext_lazy("resume the case"),
     "verify_pass": gettext_lazy("pass the verification"),
     "verify_fail": gettext_lazy("send the case back for rework"),
@@ -623,12 +627,15 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _open_request(case: Case, kind: str, actor: User, reason: str, now, amount=None) -> CaseRequest:
+def _open_request(
+    case: Case, kind: str, actor: User, reason: str, now, amount=None, mark=None
+) -> CaseRequest:
     if case.requests.filter(kind=kind, decision=Decision.PENDING).exists():
         raise IllegalTransition(_("A request of this kind is already awaiting a decision."))
     if case.department is None:  # the state table only allows requests on held cases
         raise IllegalTransition(_("This case is not with a department."))
     return CaseRequest.objects.create(
+        overdue_mark=mark,
         case=case,
         kind=kind,
         reason=reason,
@@ -664,8 +671,11 @@ def _request(case, actor: User, kind: str, reason: str, now, amount=None) -> Cas
     with transaction.atomic():
         case = _lock(case)
         _check(case, f"request_{kind}", actor)
-        req = _open_request(case, kind, actor, reason, now, amount)
+        mark = _appealable_mark(case, actor) if kind == RequestKind.APPEAL else None
+        req = _open_request(case, kind, actor, reason, now, amount, mark)
         data = {"request": req.pk} | ({"amount": str(amount)} if amount is not None else {})
+        if mark is not None:
+            data |= {"mark": mark.pk, "due_at": mark.data.get("due_at")}
         _record(
             case,
             f"case.{kind}_requested",
@@ -699,6 +709,73 @@ def request_suspension(
 ) -> CaseRequest:
     """挂账: cannot be solved now (e.g. needs the summer works season)."""
     return _request(case, actor, RequestKind.SUSPENSION, reason, _now(now))
+
+
+def _appealable_mark(case: Case, actor: User) -> CaseEvent:
+    """The latest overdue mark against the actor's department (or a unit below
+    it) that has not been appealed yet."""
+    if case.requests.filter(kind=RequestKind.APPEAL, decision=Decision.PENDING).exists():
+        raise IllegalTransition(_("A request of this kind is already awaiting a decision."))
+    if not selectors.overdue_marks(case, actor).exists():
+        raise IllegalTransition(
+            _("This case has no overdue mark against your department: there is nothing to appeal.")
+        )
+    mark = selectors.appealable_marks(case, actor).first()
+    if mark is None:
+        raise IllegalTransition(_("The overdue mark of this case has already been appealed."))
+    return mark
+
+
+def request_appeal(case, actor: User, *, reason: str, now: datetime | None = None) -> CaseRequest:
+    """超期申诉: the department disputes an overdue mark (the report was wrong, the
+    site was inaccessible, the dispatch came late) and a shift lead decides."""
+    return _request(case, actor, RequestKind.APPEAL, reason, _now(now))
+
+
+def approve_appeal(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+    """The mark is waived: the case no longer counts as late for that deadline.
+
+    The event keeps which mark and which deadline were waived, so statistics
+    count the stage as on time. If that deadline is still the current one, the
+    flag is cleared and the deadline remembered, so the next periodic scan does
+    not mark the case again for it; a later deadline (an extension, a rework)
+    can still be marked.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        case = _lock(case)
+        _check(case, "approve_appeal", actor)
+        req = _pending(case, RequestKind.APPEAL)
+        _decide(req, Decision.APPROVED, actor, note, now)
+        mark = req.overdue_mark
+        raw = mark.data.get("due_at") if mark else None
+        waived = datetime.fromisoformat(raw) if raw else None
+        current = case.is_overdue and waived is not None and case.due_at == waived
+        fields = {"is_overdue": False, "waived_due_at": waived} if current else {}
+        _move(case, None, now, **fields)
+        _record(
+            case,
+            "case.overdue_waived",
+            actor,
+            now,
+            from_state=case.state,
+            department=mark.department if mark else req.department,
+            note=note,
+            visibility=Visibility.INTERNAL,
+            data={
+                "request": req.pk,
+                "mark": mark.pk if mark else None,
+                "due_at": raw,
+                "stage": mark.from_state if mark else "",
+                "cleared": current,
+            },
+        )
+    return case
+
+
+def deny_appeal(case, actor: User, *, note: str = "", now: datetime | None = None) -> CaseRequest:
+    """The mark stands."""
+    return _deny(case, actor, "deny_appeal", RequestKind.APPEAL, note, _now(now))
 
 
 def approve_return(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
@@ -1008,14 +1085,20 @@ def mark_overdue(now: datetime | None = None) -> list[str]:
     """
     now = _now(now)
     marked = []
-    due = Case.objects.filter(due_at__lt=now, is_overdue=False).exclude(
-        state__in=[State.CLOSED, State.REJECTED, State.MERGED, State.VOIDED, State.SUSPENDED]
+    due = (
+        Case.objects.filter(due_at__lt=now, is_overdue=False)
+        .exclude(
+            state__in=[State.CLOSED, State.REJECTED, State.MERGED, State.VOIDED, State.SUSPENDED]
+        )
+        .exclude(waived_due_at=F("due_at"))
     )
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             case = _lock(pk)
             if case.is_overdue or case.due_at is None or case.due_at >= now:
                 continue
+            if case.waived_due_at is not None and case.due_at == case.waived_due_at:
+                continue  # this very deadline's mark was waived on appeal
             case.is_overdue = True
             case.urge_count += 1
             case.updated_at = now

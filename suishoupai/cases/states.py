@@ -68,6 +68,8 @@ class Move:
         self.roles = frozenset(roles)
 
 
+APPEALABLE = {S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED, S.RESOLVED, S.VERIFIED, S.CLOSED}
+
 # action → (allowed source states, target state, roles allowed to do it)
 MOVES: dict[str, Move] = {
     "accept": Move({S.SUBMITTED}, S.FILED, CENTRE),
@@ -90,6 +92,12 @@ MOVES: dict[str, Move] = {
     "request_suspension": Move({S.IN_PROGRESS}, None, DEPT),
     "approve_suspension": Move({S.IN_PROGRESS}, S.SUSPENDED, LEAD),
     "deny_suspension": Move({S.IN_PROGRESS}, None, LEAD),
+    # 超期申诉: while the case is with the department or after it reported back.
+    # Only a mark made while the department held the case can be appealed
+    # (services.request_appeal checks that).
+    "request_appeal": Move(APPEALABLE, None, DEPT),
+    "approve_appeal": Move(APPEALABLE, None, LEAD),
+    "deny_appeal": Move(APPEALABLE, None, LEAD),
     "resume": Move({S.SUSPENDED}, S.IN_PROGRESS, LEAD | DEPT),
     "verify_pass": Move({S.RESOLVED}, S.VERIFIED, VERIFY),
     "verify_fail": Move({S.RESOLVED}, S.IN_PROGRESS, VERIFY),

@@ -91,6 +91,7 @@ class ReplyKind(models.TextChoices):
     RETURN = "return", _("Return request")
     EXTENSION = "extension", _("Extension request")
     SUSPENSION = "suspension", _("Suspension request")
+    APPEAL = "appeal", _("Overdue appeal")
     VERIFY_FAIL = "verify_fail", _("Failed verification")
     VOID = "void", _("Voiding")
     CALLBACK = "callback", _("Call-back")

@@ -37,6 +37,9 @@ RULES: dict[str, list[tuple[str, str]]] = {
     "case.rework": [(DEPARTMENT, "department.rework")],
     # Manual urges go to the department; automatic ones (overdue) also to the shift leads.
     "case.urged": [(DEPARTMENT, "department.urged")],
+    # 超期申诉: the department that appealed hears the shift lead's decision.
+    "case.overdue_waived": [(DEPARTMENT, "department.appeal_approved")],
+    "case.appeal_denied": [(DEPARTMENT, "department.appeal_denied")],
 }
 NOTIFIABLE = frozenset(RULES)
 
@@ -151,7 +154,10 @@ def _when(value) -> str:
 def _context(event: CaseEvent, number: str, link: str, dept: Department | None = None) -> dict:
     case = event.case
     dept = dept or event.department or case.department
-    due = event.data.get("due_at") if event.action == "case.urged" else None
+    # Overdue marks and their waivers carry the deadline they are about.
+    due = (
+        event.data.get("due_at") if event.action in ("case.urged", "case.overdue_waived") else None
+    )
     return {
         "number": number,
         "link": link,

@@ -51,6 +51,14 @@ TEXTS = {
         _("Case %(number)s urged"),
         _("Case %(number)s has been urged by the centre: %(note)s. %(link)s"),
     ),
+    "department.appeal_approved": (
+        _("Appeal for case %(number)s approved"),
+        _("The overdue mark of case %(number)s (due %(due)s) has been waived: %(note)s. %(link)s"),
+    ),
+    "department.appeal_denied": (
+        _("Appeal for case %(number)s denied"),
+        _("The appeal against the overdue mark of case %(number)s was denied: %(note)s. %(link)s"),
+    ),
     "overdue": (
         _("Case %(number)s overdue"),
         _("Case %(number)s (%(department)s) is overdue since %(due)s. Please act now. %(link)s"),

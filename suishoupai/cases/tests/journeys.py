@@ -16,8 +16,13 @@ def report(city, now=c.WEDNESDAY_9AM, where=c.DAOWAI, category="sanitation", **e
     return case
 
 
-def walk(city, people, state: str, now=c.WEDNESDAY_9AM) -> Case:
-    """A fresh case in `state`; people is a dict of personas by name."""
+def walk(city, people, state: str, now=c.WEDNESDAY_9AM, overdue: bool = False) -> Case:
+    """A fresh case in `state`; people is a dict of personas by name.
+
+    With overdue=True the periodic scan marks the case overdue (just after its
+    deadline) while the department holds it: once it is signed for, or once
+    dispatched when that is the state wanted. The later steps follow from then.
+    """
     case = report(city, now)
     steps = {
         "submitted": [],
@@ -47,9 +52,16 @@ def walk(city, people, state: str, now=c.WEDNESDAY_9AM) -> Case:
         names = [n for n, _ in chain]
         actions = [a for _, a in chain[: names.index(state) + 1]]
     t = now
+    marked = False
     for action in actions:
         t += timedelta(minutes=10)
         action(t)
+        if overdue and not marked:
+            case.refresh_from_db()
+            if case.state == "in_progress" or case.state == state == "dispatched":
+                t = case.due_at + timedelta(minutes=1)
+                assert case.number in services.mark_overdue(now=t)
+                marked = True
     case.refresh_from_db()
     assert case.state == state
     return case

@@ -46,6 +46,11 @@ def _call(action, case, p, actor=None, city=None):
         ),
         "approve_suspension": lambda a: s.approve_suspension(case, a or p["leo"], now=LATER),
         "deny_suspension": lambda a: s.deny_suspension(case, a or p["leo"], now=LATER),
+        "request_appeal": lambda a: s.request_appeal(
+            case, a or p["carl"], reason="派遣时已超过签收时限", now=LATER
+        ),
+        "approve_appeal": lambda a: s.approve_appeal(case, a or p["leo"], now=LATER),
+        "deny_appeal": lambda a: s.deny_appeal(case, a or p["leo"], now=LATER),
         "resume": lambda a: s.resume(case, a or p["leo"], now=LATER),
         "verify_pass": lambda a: s.verify_pass(case, a or p["ivan"], now=LATER),
         "verify_fail": lambda a: s.verify_fail(case, a or p["ivan"], note="仍有垃圾", now=LATER),
@@ -61,9 +66,14 @@ def _call(action, case, p, actor=None, city=None):
 
 def _prepare(action, case, p):
     """A decision needs a pending request to decide on."""
-    for kind in ("return", "extension", "suspension"):
+    for kind in ("return", "extension", "suspension", "appeal"):
         if action in (f"approve_{kind}", f"deny_{kind}"):
             _call(f"request_{kind}", case, p)
+
+
+def _needs_mark(action):
+    """Appeals need an overdue mark made while the department held the case."""
+    return action.endswith("_appeal")
 
 
 ALL_STATES = list(State.values)
@@ -75,6 +85,7 @@ BY_CARL = {
     "request_return",
     "request_extension",
     "request_suspension",
+    "request_appeal",
 }
 PAIRS = [(action, state) for action in MOVES for state in ALL_STATES]
 
@@ -82,7 +93,7 @@ PAIRS = [(action, state) for action in MOVES for state in ALL_STATES]
 @pytest.mark.django_db
 @pytest.mark.parametrize(("action", "state"), PAIRS)
 def test_it_allows_exactly_the_moves_in_the_table(city, people, action, state):
-    case = walk(city, people, state)
+    case = walk(city, people, state, overdue=_needs_mark(action))
     if state in MOVES[action].sources:
         _prepare(action, case, people)
         _call(action, case, people, city=city)
@@ -138,7 +149,7 @@ ROLE_CASES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("action", "person"), ROLE_CASES)
 def test_it_refuses_a_role_that_may_not_make_the_move(city, people, action, person):
-    case = walk(city, people, _source_state(action))
+    case = walk(city, people, _source_state(action), overdue=_needs_mark(action))
     _prepare(action, case, people)
     events_before = CaseEvent.objects.filter(case=case).count()
     with pytest.raises(NotAllowed):
@@ -154,6 +165,7 @@ DEPARTMENT_ACTIONS = [
     "request_suspension",
     "dispatch_on",
     "resume",
+    "request_appeal",
 ]
 
 
@@ -163,7 +175,7 @@ DEPARTMENT_ACTIONS = [
 def test_it_refuses_a_department_that_does_not_hold_the_case(city, people, action, outsider):
     # The case sits with 市环卫中心: nina is another department; hans is a unit
     # *below* it, who may act only once the case is passed down to him.
-    case = walk(city, people, _source_state(action))
+    case = walk(city, people, _source_state(action), overdue=_needs_mark(action))
     with pytest.raises(NotAllowed):
         _call(action, case, people, actor=people[outsider], city=city)
 

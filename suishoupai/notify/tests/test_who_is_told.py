@@ -187,6 +187,32 @@ def test_a_manual_urge_tells_only_the_department(city, people, contacts, told):
 
 
 @pytest.mark.django_db
+def test_the_department_hears_the_decision_on_its_appeal(city, people, contacts, told):
+    case = report(city)
+    cases.accept(case, people["olga"], now=at(5))
+    cases.dispatch(case, people["dora"], now=at(10))
+    case.refresh_from_db()
+    late = case.due_at + timedelta(minutes=1)
+    cases.mark_overdue(now=late)
+    # The request itself goes to the shift lead's queue, not out as a message.
+    assert (
+        told(lambda: cases.request_appeal(case, people["carl"], reason="派遣晚了", now=late)) == []
+    )
+    approved = told(lambda: cases.approve_appeal(case, people["leo"], note="属实", now=late))
+    assert {(r[0], r[1]) for r in approved} == {("department", "department.appeal_approved")}
+    body = Message.objects.get(kind="department.appeal_approved", channel="console").body
+    assert case.number in body and "属实" in body
+    cases.mark_overdue(now=late)  # nothing: the waived deadline is not marked again
+    case.refresh_from_db()
+    cases.take(case, people["carl"], now=late)
+    case.refresh_from_db()
+    cases.mark_overdue(now=case.due_at + timedelta(minutes=1))
+    cases.request_appeal(case, people["carl"], reason="现场无法进入", now=case.due_at)
+    denied = told(lambda: cases.deny_appeal(case, people["leo"], note="不属实", now=case.due_at))
+    assert {(r[0], r[1]) for r in denied} == {("department", "department.appeal_denied")}
+
+
+@pytest.mark.django_db
 def test_an_inactive_contact_is_not_told(city, people, contacts, told):
     contacts["carl_webhook"].active = False
     contacts["carl_webhook"].save()

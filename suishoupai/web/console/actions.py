@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from suishoupai.cases import services
+from suishoupai.cases import selectors, services
 from suishoupai.cases.models import Case, Decision, RequestKind
 from suishoupai.cases.states import MOVES
 from suishoupai.catalog.models import ReplyKind
@@ -106,6 +106,17 @@ ACTIONS: dict[str, Action] = {
             decides=RequestKind.SUSPENSION,
             danger=True,
         ),
+        Action(
+            "request_appeal",
+            _("Appeal the overdue mark"),
+            ("reason",),
+            ReplyKind.APPEAL,
+            requests=RequestKind.APPEAL,
+        ),
+        Action("approve_appeal", _("Approve the appeal"), ("note",), decides=RequestKind.APPEAL),
+        Action(
+            "deny_appeal", _("Deny the appeal"), ("note",), decides=RequestKind.APPEAL, danger=True
+        ),
         Action("resume", _("Resume"), ("note",)),
         Action("verify_pass", _("Verification passed"), ("note", "photos")),
         Action(
@@ -145,6 +156,9 @@ def allowed_actions(case: Case, user: User) -> list[Action]:
         if action.requests and action.requests in pending:
             continue
         if action.name == "dispatch_on" and not subunits(case):
+            continue
+        # Only a case with an overdue mark against the user's department, not yet appealed.
+        if action.name == "request_appeal" and not selectors.appealable_marks(case, user).exists():
             continue
         found.append(action)
     return found
@@ -230,6 +244,9 @@ CALLS: dict[str, Callable] = {
     "deny_extension": lambda c, u, d, f: S.deny_extension(c, u, note=_text(d, "note")),
     "approve_suspension": lambda c, u, d, f: S.approve_suspension(c, u, note=_text(d, "note")),
     "deny_suspension": lambda c, u, d, f: S.deny_suspension(c, u, note=_text(d, "note")),
+    "request_appeal": lambda c, u, d, f: S.request_appeal(c, u, reason=_text(d, "reason")),
+    "approve_appeal": lambda c, u, d, f: S.approve_appeal(c, u, note=_text(d, "note")),
+    "deny_appeal": lambda c, u, d, f: S.deny_appeal(c, u, note=_text(d, "note")),
     "resume": lambda c, u, d, f: S.resume(c, u, note=_text(d, "note")),
     "verify_pass": lambda c, u, d, f: S.verify_pass(c, u, note=_text(d, "note"), photos=_photos(f)),
     "verify_fail": lambda c, u, d, f: S.verify_fail(c, u, note=_text(d, "note"), photos=_photos(f)),

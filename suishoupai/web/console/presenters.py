@@ -54,11 +54,14 @@ def may_see_phone(user: User) -> bool:
     return user.role in CENTRE_ROLES or user.is_superuser
 
 
+def overdue_waived(case: Case) -> bool:
+    """The current deadline's overdue mark was waived on appeal (超期申诉)."""
+    return case.due_at is not None and case.due_at == case.waived_due_at
+
+
 def row(case: Case, now: datetime) -> dict:
-    return {
-        "case": case,
-        "overdue": case.is_overdue or (case.due_at is not None and case.due_at < now),
-    }
+    late = case.due_at is not None and case.due_at < now and not overdue_waived(case)
+    return {"case": case, "overdue": case.is_overdue or late}
 
 
 def dispatch_departments() -> QuerySet[Department]:
@@ -235,4 +238,5 @@ def case_page(case: Case, user: User) -> dict:
         "unit_label": _unit_label(case),
         "outline": _district_outline(case),
         "is_overdue": row(case, timezone.now())["overdue"],
+        "overdue_waived": overdue_waived(case),
     }

@@ -129,7 +129,7 @@ def dispatch(request: HttpRequest) -> HttpResponse:
 def _pending_requests(user: User, kind: str | None = None):
     qs = CaseRequest.objects.filter(
         decision=Decision.PENDING, case__in=Case.objects.visible_to(user)
-    ).select_related("case", "department", "requested_by", "case__condition")
+    ).select_related("case", "department", "requested_by", "case__condition", "overdue_mark")
     return qs.filter(kind=kind) if kind else qs
 
 

@@ -46,21 +46,29 @@ def _try(case, user, action, data) -> DomainError | None:
 
 
 def _with_requests(city, people):
-    case = walk(city, people, "in_progress")
+    case = walk(city, people, "in_progress", overdue=True)
     carl = people["carl"]
     services.request_return(case, carl, reason="不属于本部门")
     services.request_extension(case, carl, reason="需协调", amount=1)
     services.request_suspension(case, carl, reason="需夏季施工")
+    services.request_appeal(case, carl, reason="现场无法进入")
     return case
 
 
-@pytest.mark.parametrize("state", [*STATES, "in_progress+requests", "closed"])
+def _case(city, people, state):
+    if state == "in_progress+requests":
+        return _with_requests(city, people)
+    # "+overdue": marked overdue while 市环卫中心 held it, so it may be appealed.
+    name, _plus, overdue = state.partition("+")
+    return walk(city, people, name, overdue=bool(overdue))
+
+
+OVERDUE = ["dispatched+overdue", "in_progress+overdue", "suspended+overdue", "closed+overdue"]
+
+
+@pytest.mark.parametrize("state", [*STATES, "in_progress+requests", "closed", *OVERDUE])
 def test_every_button_shown_works_and_every_button_hidden_is_refused(city, people, state):
-    case = (
-        _with_requests(city, people)
-        if state == "in_progress+requests"
-        else walk(city, people, state)
-    )
+    case = _case(city, people, state)
     other = report(city)
     for name, user in people.items():
         allowed = {a.name for a in allowed_actions(case, user)}
@@ -109,3 +117,16 @@ def test_the_quick_urge_check_agrees_with_allowed_actions(city, people, state):
     case = walk(city, people, state)
     for user in people.values():
         assert may_urge(case, user) == ("urge" in {a.name for a in allowed_actions(case, user)})
+
+
+def test_the_appeal_is_offered_only_for_an_overdue_mark_against_the_department(city, people):
+    case = walk(city, people, "in_progress")
+    assert "request_appeal" not in {a.name for a in allowed_actions(case, people["carl"])}
+    case = walk(city, people, "resolved", overdue=True)
+    assert "request_appeal" in {a.name for a in allowed_actions(case, people["carl"])}
+    assert allowed_actions(case, people["nina"]) == []
+    services.request_appeal(case, people["carl"], reason="派遣时已超期")
+    assert "request_appeal" not in {a.name for a in allowed_actions(case, people["carl"])}
+    assert {"approve_appeal", "deny_appeal"} <= {
+        a.name for a in allowed_actions(case, people["leo"])
+    }

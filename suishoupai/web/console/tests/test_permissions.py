@@ -207,3 +207,29 @@ def test_the_list_above_covers_every_workflow_view():
     public = {"login", "logout"}
     names = {p.name for p in workflow_urls.urlpatterns} - public
     assert names == {v[0].removeprefix("console:") for v in VIEWS}
+
+
+@pytest.mark.parametrize(
+    "persona,action",
+    [
+        ("nina", "request_appeal"),  # another department
+        ("hans", "request_appeal"),  # below 市环卫中心: the case is not his yet
+        ("olga", "request_appeal"),  # the centre does not appeal its own marks
+        ("carl", "approve_appeal"),  # a department never decides its own appeal
+        ("dora", "deny_appeal"),
+    ],
+)
+def test_an_appeal_by_the_wrong_person_is_refused_and_writes_nothing(
+    client, city, people, persona, action
+):
+    case = walk(city, people, "in_progress", overdue=True)
+    if action != "request_appeal":
+        services.request_appeal(case, people["carl"], reason="现场无法进入")
+    before = (case.is_overdue, CaseEvent.objects.count(), list(case.requests.values("decision")))
+    client.force_login(people[persona])
+    url = reverse("console:case_action", args=[case.number, action])
+    response = client.post(url, {"reason": "试试", "note": "试试"})
+    assert response.status_code == 403
+    case.refresh_from_db()
+    after = (case.is_overdue, CaseEvent.objects.count(), list(case.requests.values("decision")))
+    assert after == before

@@ -109,6 +109,30 @@ def test_an_extension_request_is_decided_on_the_lead_page(client, city, people):
     assert case.requests.get().decision == Decision.APPROVED
 
 
+def test_an_overdue_appeal_is_decided_in_the_approvals_queue(client, city, people):
+    case = walk(city, people, "in_progress", overdue=True)
+    client.force_login(people["carl"])
+    page = client.get(reverse("console:case", args=[case.number])).content.decode()
+    assert 'data-action="request_appeal"' in page
+    act(client, people["carl"], case, "request_appeal", reason="现场被围挡，无法进入")
+    client.force_login(people["leo"])
+    queue = client.get(reverse("console:lead")).content.decode()
+    assert case.number in queue and "超时申诉" in queue and "记为超时" in queue
+    act(client, people["leo"], case, "approve_appeal", note="情况属实", then="lead")
+    case.refresh_from_db()
+    assert (case.is_overdue, case.requests.get().decision) == (False, Decision.APPROVED)
+    client.get(reverse("console:lead"))  # shows (and so uses up) the "done" message
+    assert case.number not in client.get(reverse("console:lead")).content.decode()
+
+
+def test_an_appeal_without_an_overdue_mark_answers_409_and_says_why(client, city, people):
+    case = walk(city, people, "in_progress")
+    response = act(client, people["carl"], case, "request_appeal", reason="并未超时")
+    assert response.status_code == 409
+    assert "没有针对本部门的超时记录" in response.content.decode()
+    assert not case.requests.exists()
+
+
 def test_an_extension_amount_must_be_a_positive_number(client, city, people):
     case = walk(city, people, "in_progress")
     response = act(client, people["carl"], case, "request_extension", amount="abc", reason="x")
