@@ -222,19 +222,32 @@ def _fit(size: tuple[int, int], long_side: int) -> tuple[int, int]:
     return draft_size(size, long_side)
 
 
+def _shrink(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Downscale to `size`: a whole-factor box reduce, then OpenCV's bilinear step.
+
+    The reduce (JPEG draft mode has done it already in the decoder) leaves a step
+    of less than 2×, where bilinear hardly aliases: on the real photos it is as
+    close to a Lanczos resize as an area average, and 5-8× faster than Pillow's
+    antialiased bilinear (≈3 ms against ≈25 ms for 2592 -> 1600 px).
+    """
+    # Powers of two only: an odd reduce (3×) followed by the bilinear step strays
+    # visibly from a careful resize (measured: 6× the error of a 2× reduce).
+    factor = 1
+    while max(image.size) // (factor * 2) >= max(size):
+        factor *= 2
+    if factor > 1:
+        image = image.reduce(factor)
+    return Image.fromarray(cv2.resize(np.asarray(image), size, interpolation=cv2.INTER_LINEAR))
+
+
 def render(data: bytes, extra: list[Box] | None = None) -> Rendered:
     """The whole public set for one original: copy, thumbnail, hash and what was blurred."""
     image = open_upright(data)
     image.info.clear()
     size = _fit(image.size, PUBLIC_LONG_SIDE)
     if size != image.size:
-        # OpenCV's area resize is a true antialiased average (as good as Pillow's
-        # for a downscale) and several times faster: after draft mode this step
-        # is at most 2592 -> 1600 px.
-        pixels = cv2.resize(np.asarray(image), size, interpolation=cv2.INTER_AREA)
-        image = Image.fromarray(pixels)
-    else:
-        pixels = np.asarray(image)
+        image = _shrink(image, size)
+    pixels = np.asarray(image)
     # The detection copy comes from the grey 1600-px copy: one channel to shrink.
     # Pillow's bilinear here, not OpenCV's area average: the plate cascade's
     # tuning (docs/photos.md) was made on it, and the blue test plate is missed
