@@ -36,9 +36,10 @@ def _serve(request: HttpRequest, uuid: UUID, thumb: bool) -> FileResponse:
 
 def _reporter_may_open(request: HttpRequest, photo: Photo, thumb: bool) -> bool:
     signature = request.GET.get("sig")
-    return bool(signature) and (
-        selectors.may_reporter_see(photo)
-        and selectors.reporter_signature_valid(photo, "thumb" if thumb else "public", signature)
+    if not signature:
+        return False
+    return selectors.may_reporter_see(photo) and selectors.reporter_signature_valid(
+        photo, "thumb" if thumb else "public", signature
     )
 
 
