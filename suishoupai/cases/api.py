@@ -119,9 +119,12 @@ def _ref(obj) -> dict | None:
     return {"code": obj.code, "name": obj.name} if obj else None
 
 
-def _photo(photo: Photo, staff_view: bool) -> dict:
+def _photo(photo: Photo, staff_view: bool, reporter: bool = False) -> dict:
     # The public and reporters get the privacy-safe copy once it is ready; only
     # staff get the original, through an authenticated endpoint, never a public URL.
+    # The reporter also sees it before the case is public, by a signed link.
+    if reporter:
+        return photo_selectors.present_to_reporter(photo)
     return photo_selectors.present(photo, staff_view)
 
 
@@ -136,7 +139,7 @@ def _actor(event: CaseEvent, staff_view: bool) -> str:
     return f"{role} {event.actor_label}".strip() if staff_view else str(role)
 
 
-def _event(event: CaseEvent, staff_view: bool) -> dict:
+def _event(event: CaseEvent, staff_view: bool, reporter: bool = False) -> dict:
     data = event.data if staff_view else {k: v for k, v in event.data.items() if k != "request"}
     return {
         "at": event.at,
@@ -148,7 +151,11 @@ def _event(event: CaseEvent, staff_view: bool) -> dict:
         "department": event.department.name if event.department else None,
         "note": event.note,
         "data": data,
-        "photos": [_photo(p, staff_view) for p in event.photos.all() if staff_view or not p.hidden],
+        "photos": [
+            _photo(p, staff_view, reporter)
+            for p in event.photos.all()
+            if staff_view or not p.hidden
+        ],
     }
 
 
@@ -180,7 +187,7 @@ def present_private(case: Case) -> dict:
     primary = case.merged_into
     return {
         **present_public(case),
-        "timeline": [_event(e, False) for e in events],
+        "timeline": [_event(e, False, reporter=True) for e in events],
         "phone": case.reporter_phone,
         "anonymous": case.is_anonymous,
         "public": case.is_public,
@@ -193,7 +200,7 @@ def present_private(case: Case) -> dict:
         "rating_stars": case.rating_stars,
         "rating_comment": case.rating_comment,
         "rated_at": case.rated_at,
-        "photos": [_photo(p, False) for p in case.photos.all()],
+        "photos": [_photo(p, False, reporter=True) for p in case.photos.all()],
     }
 
 

@@ -9,6 +9,7 @@ Personal data (phone, name, email, the media URL it sent) never leaves here.
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -283,9 +284,10 @@ def _event_text(event: CaseEvent) -> str:
 
 def _media(photos) -> str | None:
     # Public derivatives only (photos.selectors); never an original, never a hidden photo.
+    # Absolute (GeoReport v2: format uri): a partner system fetches it from elsewhere.
     for photo in photos:
         if not photo.hidden and (url := public_url(photo)):
-            return url
+            return settings.SITE_URL.rstrip("/") + url
     return None
 
 

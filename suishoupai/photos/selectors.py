@@ -1,5 +1,6 @@
 """Reads over photos. Public pages and APIs go through here, never to `Photo.original`."""
 
+from django.core import signing
 from django.urls import reverse
 
 from .models import DerivativeStatus, Photo
@@ -48,6 +49,56 @@ def public_thumb_url(photo: Photo) -> str | None:
     if not is_public(photo):
         return None
     return reverse("photos:public_thumb", args=[photo.uuid]) + f"?v={photo.revision}"
+
+
+# Signed links for the reporter (holder of the tracking token): the public copy
+# of their own photos before the case is public, or when it never will be (不公开).
+# The salt keeps these signatures from being valid anywhere else the secret key
+# signs; the age bounds how long a copied link keeps working.
+REPORTER_SALT = "suishoupai.photos.reporter-copy"
+REPORTER_URL_MAX_AGE = 6 * 3600  # seconds
+
+
+def _reporter_value(photo: Photo, variant: str) -> str:
+    # Bound to the photo, the variant and the redaction revision: a link made
+    # before a redaction never serves a later copy either.
+    return f"{photo.uuid}:{variant}:{photo.revision}"
+
+
+def may_reporter_see(photo: Photo) -> bool:
+    """The reporter may see a current public copy unless staff hid the photo.
+
+    Hidden stays hidden for the reporter too: staff hide a photo whose copy is
+    unfit to show (someone else's identity the detectors missed, unrelated or
+    offensive content), and the reporter still has their original on the phone.
+    """
+    return has_current_copy(photo) and not photo.hidden
+
+
+def reporter_url(photo: Photo, variant: str = "public") -> str | None:
+    """A signed, expiring link to the public copy ("public") or thumbnail ("thumb").
+
+    Only `cases.api.present_private` hands these out, after the tracking token
+    was checked. Never a link to the original: the view serves copies only.
+    """
+    if not may_reporter_see(photo):
+        return None
+    value = _reporter_value(photo, variant)
+    # sign() gives "value:timestamp:signature"; the URL carries the last two.
+    signature = signing.TimestampSigner(salt=REPORTER_SALT).sign(value)[len(value) + 1 :]
+    name = "photos:public" if variant == "public" else "photos:public_thumb"
+    return reverse(name, args=[photo.uuid]) + f"?v={photo.revision}&sig={signature}"
+
+
+def reporter_signature_valid(photo: Photo, variant: str, signature: str) -> bool:
+    value = _reporter_value(photo, variant)
+    try:
+        signing.TimestampSigner(salt=REPORTER_SALT).unsign(
+            f"{value}:{signature}", max_age=REPORTER_URL_MAX_AGE
+        )
+    except signing.BadSignature:  # also SignatureExpired, its subclass
+        return False
+    return True
 
 
 def public_state(photo: Photo) -> str:
@@ -102,4 +153,19 @@ def present(photo: Photo, staff_view: bool) -> dict:
         "error": photo.error or None,
         "redactions": photo.redactions,
         "regions": photo.regions,
+    }
+
+
+def present_to_reporter(photo: Photo) -> dict:
+    """A photo in the reporter's own view: the public URL once the case is public,
+    before that (and for a 不公开 case) a signed link to the same public copy."""
+    data = present(photo, staff_view=False)
+    if data["ready"] or not may_reporter_see(photo):
+        return data
+    return {
+        **data,
+        "ready": True,
+        "status": "ready",
+        "url": reporter_url(photo),
+        "thumb_url": reporter_url(photo, "thumb"),
     }

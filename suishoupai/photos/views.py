@@ -13,24 +13,41 @@ from . import selectors
 from .models import Photo
 
 
-def _serve(uuid: UUID, thumb: bool) -> FileResponse:
+def _serve(request: HttpRequest, uuid: UUID, thumb: bool) -> FileResponse:
     photo = Photo.objects.select_related("case").filter(uuid=uuid).first()
-    # Unknown, hidden, not ready and not public all look the same from outside.
-    if photo is None or not selectors.is_public(photo):
+    if photo is None:
+        raise Http404()
+    if selectors.is_public(photo):
+        # Short: hiding or redacting a photo must reach caches soon. Redacted copies
+        # also get a new ?v= URL, so pages that reload see them at once.
+        cache = "public, max-age=300"
+    elif _reporter_may_open(request, photo, thumb):
+        # The reporter's signed link to a copy that is not public: no shared cache.
+        cache = "private, max-age=300"
+    else:
+        # Unknown, hidden, not ready, not public and a bad or expired signature
+        # all look the same from outside.
         raise Http404()
     field = photo.thumb_file if thumb else photo.public_file
     response = FileResponse(field.open("rb"), content_type="image/webp")
-    # Short: hiding or redacting a photo must reach caches soon. Redacted copies
-    # also get a new ?v= URL, so pages that reload see them at once.
-    response["Cache-Control"] = "public, max-age=300"
+    response["Cache-Control"] = cache
     return response
+
+
+def _reporter_may_open(request: HttpRequest, photo: Photo, thumb: bool) -> bool:
+    signature = request.GET.get("sig")
+    if not signature:
+        return False
+    return selectors.may_reporter_see(photo) and selectors.reporter_signature_valid(
+        photo, "thumb" if thumb else "public", signature
+    )
 
 
 @require_safe
 def public_copy(request: HttpRequest, uuid: UUID) -> FileResponse:
-    return _serve(uuid, thumb=False)
+    return _serve(request, uuid, thumb=False)
 
 
 @require_safe
 def public_thumb(request: HttpRequest, uuid: UUID) -> FileResponse:
-    return _serve(uuid, thumb=True)
+    return _serve(request, uuid, thumb=True)

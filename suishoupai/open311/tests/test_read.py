@@ -266,3 +266,36 @@ def test_listing_requests_costs_the_same_queries_for_one_case_or_many(
     file_all()
     with django_assert_max_num_queries(queries_for_one):
         assert len(web.get(f"{BASE}/requests.json").json()) == 6
+
+
+def test_media_url_is_the_absolute_url_of_the_public_copy(
+    both, schema, web, city, olga, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.test import Client
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "https://ssp.example.cn/"
+    jpeg = io.BytesIO()
+    Image.new("RGB", (640, 480), (120, 130, 140)).save(jpeg, "JPEG")
+    jpeg.seek(0)
+    jpeg.name = "garbage.jpg"
+    lat, lng = f.DAOWAI
+    form = {"category": "sanitation", "description": "路边垃圾", "lat": lat, "lng": lng}
+    with django_capture_on_commit_callbacks(execute=True):
+        created = Client().post("/api/v1/cases", {**form, "photos": [jpeg]})
+    assert created.status_code == 201, created.content
+    case = Case.objects.get(number=created.json()["number"])
+    cases.accept(case, olga)
+    photo = case.photos.get()
+
+    data, _xml = both(f"requests/{case.number}")
+    schema("requests.json", data)
+    url = data[0]["media_url"]
+    path = f"/media/public/{photo.uuid}.webp?v={photo.revision}"
+    assert url == f"https://ssp.example.cn{path}"
+    # It leads to the copy, not the original.
+    served = web.get(path)
+    assert served.status_code == 200 and served["Content-Type"] == "image/webp"

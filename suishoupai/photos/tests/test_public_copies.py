@@ -185,3 +185,25 @@ def test_it_requeues_lost_and_failed_copies_but_gives_up_after_the_limit(city, s
     assert services.requeue(now=now) == [lost.pk, failed.pk]
     # Just queued again: not queued twice by the next run.
     assert services.requeue(now=now + timedelta(minutes=1)) == []
+
+
+@pytest.mark.parametrize(
+    ("size", "fmt"),
+    [((2592, 1936), "JPEG"), ((3264, 2448), "JPEG"), ((5000, 3100), "PNG"), ((4032, 3024), "PNG")],
+)
+def test_the_fast_downscale_looks_like_a_careful_one(size, fmt):
+    # A textured photo: the fast path (draft / reduce, then bilinear) must stay as
+    # close to a Lanczos resize of the full picture as an area average is.
+    rng = np.random.default_rng(7)
+    noise = rng.integers(0, 255, (size[1] // 16, size[0] // 16, 3), dtype=np.uint8)
+    picture = Image.fromarray(noise).resize(size, Image.Resampling.BICUBIC)
+    buffer = io.BytesIO()
+    picture.save(buffer, fmt, **({"quality": 95} if fmt == "JPEG" else {}))
+    rendered = imaging.render(buffer.getvalue())
+    assert max(rendered.width, rendered.height) == imaging.PUBLIC_LONG_SIDE
+    copy = np.asarray(Image.open(io.BytesIO(rendered.public)), dtype=np.int16)
+    careful = picture.resize((rendered.width, rendered.height), Image.Resampling.LANCZOS)
+    target = np.asarray(careful, dtype=np.int16)
+    # WebP itself loses detail on such a texture; the downscale may add little to that.
+    webp_loss = np.abs(np.asarray(Image.open(io.BytesIO(imaging._webp(careful)))) - target).mean()
+    assert np.abs(copy - target).mean() < webp_loss * 1.25
