@@ -1,44 +1,15 @@
 """Real concurrent transactions: PostgreSQL only (SQLite serialises all writers)."""
 
-import threading
 from datetime import timedelta
-
-import pytest
-from django.db import connection
 
 from suishoupai.cases import services
 from suishoupai.errors import IllegalTransition
 from suishoupai.factories import WEDNESDAY_9AM
+from suishoupai.tests.concurrency import POSTGRES_ONLY, race
 
 from .journeys import report
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
-]
-
-
-def race(*calls) -> list:
-    """Run the calls at the same moment in separate threads and connections."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
+pytestmark = POSTGRES_ONLY
 
 
 def test_it_lets_exactly_one_of_two_dispatchers_win(city, olga, dora, leo):

@@ -1,42 +1,13 @@
 """Real concurrent workers on PostgreSQL: one message, one send."""
 
-import threading
-
-import pytest
-from django.db import connection
-
 from suishoupai.factories import WEDNESDAY_9AM
 from suishoupai.notify import services
 from suishoupai.notify.models import ChannelCode, Message, Status
+from suishoupai.tests.concurrency import POSTGRES_ONLY, race
 
 from .conftest import contact
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
-]
-
-
-def race(*calls) -> list:
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
+pytestmark = POSTGRES_ONLY
 
 
 def test_the_sweep_and_the_task_racing_send_a_message_once(settings, city, http_receiver):

@@ -1,21 +1,13 @@
 """The same update_id posted twice at the same moment is recorded once: PostgreSQL only."""
 
-import threading
-
-import pytest
-from django.db import connection
-
 from suishoupai.cases.models import CaseEvent
 from suishoupai.open311 import services
 from suishoupai.open311.models import ClientUpdate
+from suishoupai.tests.concurrency import POSTGRES_ONLY, race
 
 from .conftest import garbage_form
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
-]
+pytestmark = POSTGRES_ONLY
 
 
 def test_a_repeated_update_racing_itself_is_recorded_once(post, hotline):
@@ -23,23 +15,10 @@ def test_a_repeated_update_racing_itself_is_recorded_once(post, hotline):
     update = services.NewUpdate(
         service_request_id=number, update_id="fms-7", status="OPEN", description="补充"
     )
-    barrier = threading.Barrier(2)
-    results: list = [None, None]
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = services.post_update(hotline, update)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    results = race(
+        lambda: services.post_update(hotline, update),
+        lambda: services.post_update(hotline, update),
+    )
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sorted(created for _u, created in results) == [False, True]
     assert results[0][0].pk == results[1][0].pk

@@ -1,18 +1,11 @@
 """Two copies of one retried upload, or two taps of "me too", at the same moment (PostgreSQL)."""
 
-import pytest
-from django.db import connection
-
 from suishoupai.cases import services
 from suishoupai.cases.models import Case, CaseSupport
-from suishoupai.cases.tests.test_concurrency import race
 from suishoupai.factories import DAOWAI
+from suishoupai.tests.concurrency import POSTGRES_ONLY, race
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
-]
+pytestmark = POSTGRES_ONLY
 
 KEY = "same-key-from-one-phone-0001"
 
