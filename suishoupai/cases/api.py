@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema, Status
@@ -22,6 +22,7 @@ from suishoupai.org.models import Role, User
 from suishoupai.photos import selectors as photo_selectors
 from suishoupai.photos.models import Photo
 from suishoupai.photos.services import check_uploads
+from suishoupai.photos.views import original_response
 from suishoupai.places.coords import CoordSystem, to_wgs84
 from suishoupai.places.selectors import locate
 
@@ -570,9 +571,7 @@ def staff_photo(request: HttpRequest, uuid: UUID):
     if photo is None:
         raise NotFound(_("No such photo."))
     _staff_case(_user(request), photo.case.number)
-    response = FileResponse(photo.original.open("rb"), content_type=photo.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return original_response(photo)
 
 
 def _register(action: str, schema: type[Schema] | None, call: Callable, photos: bool = False):

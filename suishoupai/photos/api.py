@@ -21,6 +21,7 @@ from suishoupai.org.models import User
 from . import selectors, services
 from .models import Photo
 from .schemas import ExifLocationOut, NoteIn, RedactIn
+from .views import STAFF_COPY_CACHE, copy_response
 
 router = Router()
 staff_auth = BearerToken()
@@ -149,10 +150,7 @@ def _copy(request: HttpRequest, uuid: UUID, thumb: bool) -> FileResponse:
     photo = _photo(_user(request), uuid)
     if not selectors.has_current_copy(photo):
         raise NotFound(_("The public copy of this photo is not ready yet."))
-    field = photo.thumb_file if thumb else photo.public_file
-    response = FileResponse(field.open("rb"), content_type="image/webp")
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return copy_response(photo, thumb=thumb, cache=STAFF_COPY_CACHE)
 
 
 @router.get(

@@ -13,6 +13,26 @@ from . import selectors
 from .models import Photo
 
 
+def original_response(photo: Photo) -> FileResponse:
+    """Stream an original. Callers have checked that the user may see its case."""
+    response = FileResponse(photo.original.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def copy_response(photo: Photo, *, thumb: bool, cache: str) -> FileResponse:
+    """Stream a public copy or its thumbnail with the caller's cache policy."""
+    field = photo.thumb_file if thumb else photo.public_file
+    response = FileResponse(field.open("rb"), content_type="image/webp")
+    response["Cache-Control"] = cache
+    return response
+
+
+# Staff see the copy before the case is public (to draw boxes on it); a redaction
+# replaces it under the same URL, so no caching.
+STAFF_COPY_CACHE = "private, no-cache"
+
+
 def _serve(request: HttpRequest, uuid: UUID, thumb: bool) -> FileResponse:
     photo = Photo.objects.select_related("case").filter(uuid=uuid).first()
     if photo is None:
@@ -28,10 +48,7 @@ def _serve(request: HttpRequest, uuid: UUID, thumb: bool) -> FileResponse:
         # Unknown, hidden, not ready, not public and a bad or expired signature
         # all look the same from outside.
         raise Http404()
-    field = photo.thumb_file if thumb else photo.public_file
-    response = FileResponse(field.open("rb"), content_type="image/webp")
-    response["Cache-Control"] = cache
-    return response
+    return copy_response(photo, thumb=thumb, cache=cache)
 
 
 def _reporter_may_open(request: HttpRequest, photo: Photo, thumb: bool) -> bool:

@@ -31,6 +31,7 @@ from suishoupai.org.models import Role, User
 from suishoupai.photos import selectors as photo_selectors
 from suishoupai.photos import services as photo_services
 from suishoupai.photos.models import Photo
+from suishoupai.photos.views import STAFF_COPY_CACHE, copy_response, original_response
 from suishoupai.places.selectors import distance_m
 
 from . import actions, presenters
@@ -283,9 +284,7 @@ def photo(request: HttpRequest, uuid: UUID) -> HttpResponse | FileResponse:
         found = _visible_photo(_user(request), uuid)
     except NotAllowed as exc:
         return forbidden(request, exc.message)
-    response = FileResponse(found.original.open("rb"), content_type=found.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return original_response(found)
 
 
 @require_GET
@@ -298,10 +297,7 @@ def photo_copy(request: HttpRequest, uuid: UUID) -> HttpResponse | FileResponse:
         return forbidden(request, exc.message)
     if not photo_selectors.has_current_copy(found):
         raise Http404(_("The public copy of this photo is not made yet."))
-    response = FileResponse(found.public_file.open("rb"), content_type="image/webp")
-    # A redaction replaces the copy under the same URL (the page adds ?v=revision).
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return copy_response(found, thumb=False, cache=STAFF_COPY_CACHE)
 
 
 @require_GET
