@@ -1,7 +1,7 @@
 """Pixel work for the public copies: bytes in, bytes out; no database, no storage.
 
-One pass per photo: decode at reduced scale (JPEG draft mode), apply the EXIF
-orientation, find faces and licence plates on a small grey copy, pixelate them
+One pass per photo: decode at reduced scale (JPEGs scaled inside the decoder),
+apply the EXIF orientation, find faces and licence plates on small grey copies, pixelate them
 and any boxes staff drew, and encode a WebP copy and a thumbnail without any
 metadata. The perceptual hash is taken before blurring so that two photos of
 the same scene compare alike whatever was blurred in them.
@@ -26,13 +26,12 @@ cv2.setNumThreads(1)
 
 PUBLIC_LONG_SIDE = 1600
 THUMB_LONG_SIDE = 320
-# Detection runs on this long side: the smallest face found (24 px here) is
-# 1/20 of the photo's long side, about 75 px in the public copy. A larger copy
-# finds smaller faces at a cost that grows with the square of the side.
+# The default long side of a detection copy (each detector sets its own) and of
+# the copy the perceptual hash is taken from.
 DETECT_LONG_SIDE = 512
 WEBP_QUALITY = 80
-# libwebp's effort 0-6: 1 is about 3× faster than the default 4 for ~10% more bytes.
-WEBP_METHOD = 1
+# libwebp's effort 0-6: 0 is ~4× faster than the default 4 for ~15% more bytes.
+WEBP_METHOD = 0
 
 _CASCADES = cv2.data.haarcascades  # type: ignore[attr-defined]
 
@@ -45,21 +44,23 @@ class Detector:
     min_neighbors: int
     min_size: tuple[int, int]
     channel: str  # "grey", or "inverted" for light characters on a dark plate
+    long_side: int = DETECT_LONG_SIDE  # of the grey copy it runs on
 
 
-# Tuned on the 16 photos in shared/data/photos (docs/photos.md): no face found
-# where there is none, the Dutch plate in street_garbage_5 found, and the two
-# false plates (a bin's sign, a wall) dropped by _looks_like_plate. The plate
-# cascade (trained on Russian plates) needs both polarities: in the tests the
-# Dutch and the blue plate (蓝牌) are found only on grey, the yellow one (黄牌)
-# only on inverted grey.
+# Measured on real faces and plates pasted into the 16 shared photos at many sizes
+# and places (docs/photos.md, "Tuning the detectors"): no histogram equalisation
+# (it found fewer real faces and let in two false plates on a tiled wall), two
+# neighbours for a face (five missed most real faces under ~200 px), one plate
+# pass on grey (a second, inverted pass cost a third more time for a few plates
+# more). Each runs on its own shrunk copy: the cost grows with the square of it.
 DETECTORS = [
-    # Scale steps of 1.25 cost ~30% less than 1.2 and still find the test faces at
-    # every size tried; plates need 1.1 (at 1.2 the Dutch and test plates are missed).
-    Detector("face", "haarcascade_frontalface_default.xml", 1.25, 5, (24, 24), "grey"),
-    # 60×20 is the plate cascade's own window: plates from ~190 px wide in the copy.
-    Detector("plate", "haarcascade_russian_plate_number.xml", 1.1, 1, (60, 20), "grey"),
-    Detector("plate", "haarcascade_russian_plate_number.xml", 1.1, 1, (60, 20), "inverted"),
+    # Scale steps of 1.25 cost ~30% less than 1.2 and find as many real faces.
+    # 24 px is the cascade's window: on the 448-px copy, faces from ~1/18 of the
+    # photo's long side (about 90 px in the public copy).
+    Detector("face", "haarcascade_frontalface_default.xml", 1.25, 2, (24, 24), "grey", 448),
+    # 60×20 is the plate cascade's own window: plates from ~1/7 of the long side
+    # (about 220 px in the copy); at steps coarser than 1.1 plates are missed.
+    Detector("plate", "haarcascade_russian_plate_number.xml", 1.1, 1, (60, 20), "grey", 432),
 ]
 _classifiers: dict[str, cv2.CascadeClassifier] = {}
 
@@ -99,6 +100,47 @@ def draft_size(size: tuple[int, int], long_side: int) -> tuple[int, int]:
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
+def decode_upright(data: bytes, long_side: int = PUBLIC_LONG_SIDE) -> np.ndarray:
+    """The photo upright as an RGB array whose long side is at most `long_side`.
+
+    JPEGs in the common colour modes go through OpenCV: its decoder scales by 1/2,
+    1/4 or 1/8 inside the IDCT as Pillow's draft mode does, applies the EXIF
+    orientation itself and hands over an array without the copies that Pillow ->
+    NumPy needs (≈10 ms a photo). Everything else, and any JPEG OpenCV refuses,
+    goes through Pillow (`open_upright`).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        header = Image.open(io.BytesIO(data))
+        width, height, kind, mode = header.width, header.height, header.format, header.mode
+    pixels = None
+    if kind == "JPEG" and mode in ("RGB", "L", "YCbCr"):
+        flag = _reduced_flag((width, height), long_side)
+        pixels = cv2.imdecode(np.frombuffer(data, np.uint8), flag)
+        if pixels is not None:
+            pixels = cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
+    if pixels is None:
+        image = open_upright(data, long_side)
+        size = _fit(image.size, long_side)
+        return np.asarray(_shrink(image, size) if size != image.size else image)
+    size = _fit((pixels.shape[1], pixels.shape[0]), long_side)
+    if size != (pixels.shape[1], pixels.shape[0]):
+        pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_LINEAR)
+    return pixels
+
+
+def _reduced_flag(size: tuple[int, int], long_side: int) -> int:
+    """OpenCV's largest JPEG reduction (like draft mode) that keeps `long_side` pixels."""
+    for factor, flag in (
+        (8, cv2.IMREAD_REDUCED_COLOR_8),
+        (4, cv2.IMREAD_REDUCED_COLOR_4),
+        (2, cv2.IMREAD_REDUCED_COLOR_2),
+    ):
+        if max(size) // factor >= long_side:
+            return flag
+    return cv2.IMREAD_COLOR
+
+
 def open_upright(data: bytes, long_side: int = PUBLIC_LONG_SIDE) -> Image.Image:
     """Decode (at reduced scale where the format allows), upright, RGB, no metadata."""
     with warnings.catch_warnings():
@@ -133,16 +175,23 @@ def _classifier(name: str) -> cv2.CascadeClassifier:
     return _classifiers[name]
 
 
-def detect(grey: np.ndarray, scale: float, size: tuple[int, int]) -> list[Box]:
-    """Faces and plates found on the small grey copy, as boxes in the coordinates of `size`.
+def detect(grey: np.ndarray, copies: dict[tuple[int, str], np.ndarray] | None = None) -> list[Box]:
+    """Faces and plates found in the grey public-size picture, as boxes in its pixels.
 
-    Every detector runs on the same equalised array (and its inverse), made once.
+    Each detector runs on a copy shrunk to its `long_side` (an area average), made
+    once per size and channel and shared by the detectors that ask for it; pass
+    `copies` to keep them for other uses.
     """
-    grey = cv2.equalizeHist(grey)
-    channels = {"grey": grey, "inverted": 255 - grey}
+    size = (grey.shape[1], grey.shape[0])
+    copies = {} if copies is None else copies
     found: list[Box] = []
     for det in DETECTORS:
-        pixels = channels[det.channel]
+        key = (det.long_side, det.channel)
+        if key not in copies:
+            small = shrunk(grey, det.long_side)
+            copies[key] = small if det.channel == "grey" else 255 - small
+        pixels = copies[key]
+        scale = size[0] / pixels.shape[1]
         hits = _classifier(det.cascade).detectMultiScale(
             pixels,
             scaleFactor=det.scale_factor,
@@ -154,6 +203,13 @@ def detect(grey: np.ndarray, scale: float, size: tuple[int, int]) -> list[Box]:
                 continue
             found.append(_padded(Box(int(x), int(y), int(w), int(h), det.kind), scale, size))
     return found
+
+
+def shrunk(grey: np.ndarray, long_side: int) -> np.ndarray:
+    size = _fit((grey.shape[1], grey.shape[0]), long_side)
+    if size == (grey.shape[1], grey.shape[0]):
+        return grey
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
 
 
 def _looks_like_plate(patch: np.ndarray) -> bool:
@@ -242,29 +298,26 @@ def _shrink(image: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 def render(data: bytes, extra: list[Box] | None = None) -> Rendered:
     """The whole public set for one original: copy, thumbnail, hash and what was blurred."""
-    image = open_upright(data)
-    image.info.clear()
-    size = _fit(image.size, PUBLIC_LONG_SIDE)
-    if size != image.size:
-        image = _shrink(image, size)
-    pixels = np.asarray(image)
-    # The detection copy comes from the grey 1600-px copy: one channel to shrink.
-    # Pillow's bilinear here, not OpenCV's area average: the plate cascade's
-    # tuning (docs/photos.md) was made on it, and the blue test plate is missed
-    # on the slightly softer area-averaged copy.
-    small = Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY))
-    small.thumbnail((DETECT_LONG_SIDE, DETECT_LONG_SIDE), Image.Resampling.BILINEAR)
-    grey = np.asarray(small)
-    phash = str(imagehash.phash(small))
-    regions = detect(grey, size[0] / grey.shape[1], size)
+    pixels = decode_upright(data)
+    height, width = pixels.shape[:2]
+    grey = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
+    copies: dict[tuple[int, str], np.ndarray] = {}
+    regions = detect(grey, copies)
+    # imagehash shrinks to 32×32 anyway: from a detection copy it costs next to
+    # nothing. Taken from the unblurred picture, so blurring does not change it.
+    small = copies.get((DETECTORS[0].long_side, "grey")) if DETECTORS else None
+    if small is None:
+        small = shrunk(grey, DETECT_LONG_SIDE)
+    phash = str(imagehash.phash(Image.fromarray(small)))
+    image = Image.fromarray(pixels)
     pixelate(image, regions + list(extra or []))
     # A box-filter reduce by a whole factor is several times cheaper than a resample.
     thumb = image.reduce(max(1, math.ceil(max(image.size) / THUMB_LONG_SIDE)))
     return Rendered(
         public=_webp(image),
         thumb=_webp(thumb),
-        width=image.width,
-        height=image.height,
+        width=width,
+        height=height,
         phash=phash,
         regions=regions,
     )

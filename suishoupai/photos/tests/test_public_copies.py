@@ -207,3 +207,28 @@ def test_the_fast_downscale_looks_like_a_careful_one(size, fmt):
     # WebP itself loses detail on such a texture; the downscale may add little to that.
     webp_loss = np.abs(np.asarray(Image.open(io.BytesIO(imaging._webp(careful)))) - target).mean()
     assert np.abs(copy - target).mean() < webp_loss * 1.25
+
+
+@pytest.mark.parametrize("orientation", [1, 2, 3, 4, 5, 6, 7, 8])
+def test_the_fast_jpeg_decoder_turns_every_orientation_as_pillow_does(orientation):
+    # OpenCV decodes JPEGs (scaled, EXIF orientation applied by itself); Pillow's
+    # exif_transpose is the reference every other format goes through.
+    picture = corpus.split_colours((120, 60))
+    picture.paste((0, 200, 0), (0, 0, 20, 20))  # a green corner: shows mirroring too
+    data = corpus.jpeg(image=picture, orientation=orientation)
+    fast = imaging.decode_upright(data).astype(np.int16)
+    reference = np.asarray(imaging.open_upright(data), dtype=np.int16)
+    assert fast.shape == reference.shape
+    assert np.abs(fast - reference).mean() < 1.0
+
+
+@pytest.mark.parametrize("mode", ["L", "CMYK"])
+def test_grey_and_cmyk_jpegs_come_out_as_rgb_of_the_same_picture(mode):
+    picture = corpus.split_colours((80, 40))
+    data = corpus.encode(picture.convert(mode), "JPEG", quality=95)
+    pixels = imaging.decode_upright(data)
+    reference = np.asarray(imaging.open_upright(data), dtype=np.int16)
+    assert pixels.shape == (40, 80, 3)
+    assert np.abs(pixels.astype(np.int16) - reference).mean() < 1.0
+    rendered = imaging.render(data)
+    assert (rendered.width, rendered.height) == (80, 40)
