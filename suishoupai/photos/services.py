@@ -143,6 +143,8 @@ def _decode_check(name: str, fmt: str, data: bytes) -> tuple[int, int, int, int]
                     # fails just the same, for a fraction of the time.
                     image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
                 image.load()
+                if _turned_sideways(image):
+                    width, height = height, width  # stored as the photo is seen, upright
     except InvalidInput:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
@@ -154,6 +156,15 @@ def _decode_check(name: str, fmt: str, data: bytes) -> tuple[int, int, int, int]
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise unreadable from None
     return width, height, exif, metadata
+
+
+def _turned_sideways(image: Image.Image) -> bool:
+    """EXIF orientations 5-8 turn the picture by 90°. HEIF is already upright here:
+    pillow-heif applies its rotation and reports orientation 1."""
+    try:
+        return image.getexif().get(0x0112) in (5, 6, 7, 8)
+    except Exception:  # a corrupt EXIF block: the copy ignores it too
+        return False
 
 
 def check_uploads(files: list[tuple[str, bytes]]) -> list[CheckedPhoto]:

@@ -42,6 +42,7 @@ def test_it_makes_an_upright_stripped_webp_copy_and_a_thumbnail_after_commit(rep
     copy = opened(photo.public_file)
     assert copy.format == "WEBP" and copy.size == (800, 1600)
     assert (photo.public_width, photo.public_height) == (800, 1600)
+    assert (photo.width, photo.height) == (1200, 2400)  # the original's size, upright
     assert copy.getpixel((400, 200))[0] > 200 and copy.getpixel((400, 1400))[2] > 200
     with photo.public_file.open("rb") as handle:
         raw = handle.read()
