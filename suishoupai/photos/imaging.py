@@ -117,8 +117,6 @@ def decode_upright(data: bytes, long_side: int = PUBLIC_LONG_SIDE) -> np.ndarray
     if kind == "JPEG" and mode in ("RGB", "L", "YCbCr"):
         flag = _reduced_flag((width, height), long_side)
         pixels = cv2.imdecode(np.frombuffer(data, np.uint8), flag)
-        if pixels is not None:
-            pixels = cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
     if pixels is None:
         image = open_upright(data, long_side)
         size = _fit(image.size, long_side)
@@ -126,7 +124,8 @@ def decode_upright(data: bytes, long_side: int = PUBLIC_LONG_SIDE) -> np.ndarray
     size = _fit((pixels.shape[1], pixels.shape[0]), long_side)
     if size != (pixels.shape[1], pixels.shape[0]):
         pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_LINEAR)
-    return pixels
+    # OpenCV's BGR to RGB after the shrink: fewer pixels to swap, the same result.
+    return cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
 
 
 def _reduced_flag(size: tuple[int, int], long_side: int) -> int:
