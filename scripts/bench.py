@@ -426,12 +426,12 @@ def bench_photos(reps: int) -> list[Row]:
             len(photos),
             draft,
             full,
-            "the same without scaled decoding (full-size decode, upright, then the shrink)",
+            "the same call asked for the full size (full decode, upright, no shrink)",
             note=(
                 "Diagnostic row: OpenCV decodes JPEGs at 1/2 scale where that still "
                 f"leaves at least {imaging.PUBLIC_LONG_SIDE} px on the long side (the "
-                "3264-px photos); the 2592-px ones are decoded at full size either way. "
-                "Both sides include the shrink to the copy's size."
+                "3264-px photos) and shrinks to 1600 px; the 2592-px ones are decoded at "
+                "full size either way."
             ),
         ),
     ]

@@ -185,11 +185,12 @@ def detect(grey: np.ndarray, copies: dict[tuple[int, str], np.ndarray] | None = 
     copies = {} if copies is None else copies
     found: list[Box] = []
     for det in DETECTORS:
-        key = (det.long_side, det.channel)
-        if key not in copies:
-            small = shrunk(grey, det.long_side)
-            copies[key] = small if det.channel == "grey" else 255 - small
-        pixels = copies[key]
+        side = det.long_side
+        if (side, "grey") not in copies:
+            copies[(side, "grey")] = shrunk(grey, side)
+        if (side, det.channel) not in copies:  # "inverted"
+            copies[(side, det.channel)] = 255 - copies[(side, "grey")]
+        pixels = copies[(side, det.channel)]
         scale = size[0] / pixels.shape[1]
         hits = _classifier(det.cascade).detectMultiScale(
             pixels,
@@ -304,9 +305,10 @@ def render(data: bytes, extra: list[Box] | None = None) -> Rendered:
     regions = detect(grey, copies)
     # imagehash shrinks to 32×32 anyway: from a detection copy it costs next to
     # nothing. Taken from the unblurred picture, so blurring does not change it.
-    small = copies.get((DETECTORS[0].long_side, "grey")) if DETECTORS else None
+    side = DETECTORS[0].long_side if DETECTORS else DETECT_LONG_SIDE
+    small = copies.get((side, "grey"))
     if small is None:
-        small = shrunk(grey, DETECT_LONG_SIDE)
+        small = shrunk(grey, side)
     phash = str(imagehash.phash(Image.fromarray(small)))
     image = Image.fromarray(pixels)
     pixelate(image, regions + list(extra or []))

@@ -211,14 +211,19 @@ def test_the_fast_downscale_looks_like_a_careful_one(size, fmt):
 
 
 @pytest.mark.parametrize("orientation", [1, 2, 3, 4, 5, 6, 7, 8])
-def test_the_fast_jpeg_decoder_turns_every_orientation_as_pillow_does(orientation):
+@pytest.mark.parametrize("size", [(120, 60), (3400, 1700)])  # decoded at full and half scale
+def test_the_fast_jpeg_decoder_turns_every_orientation_as_pillow_does(orientation, size):
     # OpenCV decodes JPEGs (scaled, EXIF orientation applied by itself); Pillow's
     # exif_transpose is the reference every other format goes through.
-    picture = corpus.split_colours((120, 60))
-    picture.paste((0, 200, 0), (0, 0, 20, 20))  # a green corner: shows mirroring too
+    picture = corpus.split_colours(size)
+    picture.paste((0, 200, 0), (0, 0, size[0] // 6, size[0] // 6))  # shows mirroring too
     data = corpus.jpeg(image=picture, orientation=orientation)
     fast = imaging.decode_upright(data).astype(np.int16)
-    reference = np.asarray(imaging.open_upright(data), dtype=np.int16)
+    upright = imaging.open_upright(data)
+    target = imaging._fit(upright.size, imaging.PUBLIC_LONG_SIDE)
+    if target != upright.size:
+        upright = imaging._shrink(upright, target)
+    reference = np.asarray(upright, dtype=np.int16)
     assert fast.shape == reference.shape
     assert np.abs(fast - reference).mean() < 1.0
 
