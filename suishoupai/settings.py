@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "suishoupai.photos",
     "suishoupai.notify",
     "suishoupai.open311",
+    "suishoupai.ops",
     "suishoupai.web.citizen",
     "suishoupai.web.console",
     "suishoupai.web",
