@@ -6,6 +6,7 @@ readiness endpoint. The probe opens its own short-lived connection with a short
 timeout, so it neither waits in the pool's queue nor takes a pooled slot.
 """
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -43,6 +44,13 @@ def _probe_sqlite(db: dict) -> None:
         path = Path(name)
         if not path.parent.is_dir():
             raise FileNotFoundError(f"folder {path.parent} does not exist")
+        if not path.exists():
+            # A new install: `migrate` creates the file, if the folder lets it.
+            if not os.access(path.parent, os.W_OK):
+                raise PermissionError(f"folder {path.parent} is not writable")
+            return
+        # Read-write but never create: an empty new file is not our database.
+        name = f"{path.resolve().as_uri()}?mode=rw"
     connection = sqlite3.connect(name, timeout=PROBE_TIMEOUT_SECONDS, uri=name.startswith("file:"))
     try:
         connection.execute("SELECT 1").fetchone()

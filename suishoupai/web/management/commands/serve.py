@@ -18,8 +18,10 @@ are closed after a short header timeout.
 
 import os
 import resource
+import shutil
 import signal
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -75,6 +77,12 @@ class Command(BaseCommand):
             )
 
         env = dict(os.environ)
+        if "PROMETHEUS_MULTIPROC_DIR" not in env:
+            # Each web worker is a process: their metrics meet in files here (see ops.metrics).
+            metrics_dir = Path(settings.DATA_DIR) / "prometheus" / str(port)
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(parents=True)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         bindir = os.path.dirname(sys.executable)
         web = Child(
             name="web server (granian)",
