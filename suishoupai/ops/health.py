@@ -53,12 +53,23 @@ CHECKS = {
 }
 
 
+def _age(seen) -> float | None:
+    return None if seen is None else max(0.0, time.time() - float(seen))
+
+
 def consumer_last_seen() -> float | None:
     try:
-        seen = cache.get(HEARTBEAT_KEY)
+        return _age(cache.get(HEARTBEAT_KEY))
     except Exception:  # the cache check reports the cache itself
         return None
-    return None if seen is None else max(0.0, time.time() - float(seen))
+
+
+async def consumer_last_seen_async() -> float | None:
+    # The database cache must not be used from the event loop's thread directly.
+    try:
+        return _age(await cache.aget(HEARTBEAT_KEY))
+    except Exception:
+        return None
 
 
 class ReadinessView(HealthCheckView):
@@ -74,7 +85,7 @@ class ReadinessView(HealthCheckView):
             for name, result in zip(CHECKS, results, strict=True)
         }
         failing = [name for name, result in zip(CHECKS, results, strict=True) if result.error]
-        age = consumer_last_seen()
+        age = await consumer_last_seen_async()
         if age is None:
             consumer = "not seen yet"
         elif age > HEARTBEAT_STALE_SECONDS:

@@ -70,7 +70,7 @@ def test_readiness_names_the_task_queue_when_it_cannot_be_reached(monkeypatch, t
 # ------------------------------------------------------------------ database errors
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # PostgreSQL aborts a test transaction on error
 @override_settings(ROOT_URLCONF="suishoupai.ops.tests.broken_urls")
 def test_a_query_error_stays_a_500_and_is_not_taken_for_an_outage():
     response = Client(raise_request_exception=False).get("/broken")
