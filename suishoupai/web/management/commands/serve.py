@@ -16,6 +16,7 @@ threads stay few (they bound database work), and idle or half-sent connections
 are closed after a short header timeout.
 """
 
+import json
 import os
 import resource
 import shutil
@@ -110,6 +111,7 @@ class Command(BaseCommand):
                 "--respawn-failed-workers",
                 "--workers-kill-timeout",
                 "10",
+                *self._log_options(),
                 "suishoupai.wsgi:application",
             ],
             env=env,
@@ -131,6 +133,21 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, supervisor.request_stop)
         self._announce(host, port)
         supervisor.run()
+
+    def _log_options(self) -> list[str]:
+        if settings.LOG_FORMAT != "json":
+            return []
+        # granian's own lines (startup, worker restarts) as JSON too, like Django's.
+        config = {
+            "formatters": {"json": {"()": "suishoupai.ops.logs.JsonFormatter"}},
+            "handlers": {
+                "console": {"formatter": "json", "class": "logging.StreamHandler"},
+                "access": {"formatter": "json", "class": "logging.StreamHandler"},
+            },
+        }
+        path = Path(settings.DATA_DIR) / "granian-logging.json"
+        path.write_text(json.dumps(config))
+        return ["--log-config", str(path)]
 
     def _fit_connections(self, wanted: int) -> int:
         # Each connection is a file descriptor in its worker: raise the soft limit
