@@ -190,13 +190,13 @@ def backup(path: Path) -> dict:
     kind = engine()
     storage = _photo_storage()
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "w:gz" if path.name.endswith(".gz") else "w"
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".backup-") as work:
         dump = Path(work) / ("database.pgdump" if kind == "postgresql" else "database.sqlite3")
         snapshot = _dump_postgresql(dump) if kind == "postgresql" else _dump_sqlite(dump)
         partial = path.with_name(path.name + ".partial")
         files, missing = [], []
-        with tarfile.open(partial, mode) as archive:
+        compress = path.name.endswith(".gz")
+        with tarfile.open(partial, "w:gz" if compress else "w") as archive:
             archive.add(dump, arcname=dump.name)
             for photo_id, field_name, name in snapshot.files:
                 try:
