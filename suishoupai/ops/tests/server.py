@@ -19,7 +19,7 @@ from django.conf import settings
 MANAGE = Path(settings.BASE_DIR) / "manage.py"
 
 
-def served_env(data_dir: Path) -> dict[str, str]:
+def served_env(data_dir: Path, database_url: str = "") -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -28,7 +28,7 @@ def served_env(data_dir: Path) -> dict[str, str]:
             # Behave as a real install: tasks queued, not run inline.
             "SUISHOUPAI_TESTING": "false",
             "HUEY_IMMEDIATE": "false",
-            "DATABASE_URL": "",
+            "DATABASE_URL": database_url,
             "HUEY_REDIS_URL": "",
             "CACHE_REDIS_URL": "",
             "PYTHONUNBUFFERED": "1",
@@ -87,7 +87,7 @@ def alive(pid: int) -> bool:
 
 
 class Served:
-    def __init__(self, template: Path, workdir: Path, *args: str):
+    def __init__(self, template: Path, workdir: Path, *args: str, database_url: str = ""):
         self.data_dir = workdir / "data"
         shutil.copytree(template, self.data_dir)
         self.port = free_port()
@@ -95,7 +95,7 @@ class Served:
         self._log = self.log.open("wb")
         self.proc = subprocess.Popen(
             [sys.executable, str(MANAGE), "serve", "--port", str(self.port), *args],
-            env=served_env(self.data_dir),
+            env=served_env(self.data_dir, database_url),
             cwd=settings.BASE_DIR,
             stdout=self._log,
             stderr=subprocess.STDOUT,

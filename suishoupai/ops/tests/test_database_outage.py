@@ -6,6 +6,7 @@ import sys
 import time
 
 import pytest
+from django.db import connection
 
 from .server import MANAGE, Served, served_env
 
@@ -101,3 +102,48 @@ def test_serve_with_the_database_down_says_so_in_one_line(tmp_path):
     assert len(lines) == 1, result.stderr
     assert "database" in lines[0] and "127.0.0.1:1" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL and its pool")
+def test_on_postgresql_a_lost_server_gives_quick_503s_and_the_pool_recovers(
+    serve_template, tmp_path
+):
+    from django.conf import settings
+
+    from .tcp_proxy import TcpProxy
+
+    db = settings.DATABASES["default"]
+    proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+    proxy.start()
+    user = f"{db['USER']}@" if db["USER"] else ""
+    server = Served(
+        serve_template,
+        tmp_path,
+        "--workers",
+        "1",
+        "--no-tasks",
+        database_url=f"postgresql://{user}127.0.0.1:{proxy.port}/{db['NAME']}",
+    )
+    try:
+        server.wait_ready()
+        assert fetch(server.port, "/api/v1/categories")[0] == 200
+        proxy.cut()
+        status, head, body, seconds = fetch(server.port, "/api/v1/categories")
+        assert status == 503, server.log.read_text()[-3000:]
+        assert head["Retry-After"].isdigit()
+        assert seconds < 12  # at worst the pool's own timeout, once
+        for path in ("/api/v1/categories", "/m/", "/healthz"):
+            status, _, _, seconds = fetch(server.port, path)
+            assert status == 503 and seconds < QUICK, (path, seconds)
+        status, _, body, _ = fetch(server.port, "/readyz")
+        assert status == 503 and "database" in json.loads(body)["failing"]
+        proxy.restore()
+        deadline = time.monotonic() + 30
+        while fetch(server.port, "/api/v1/categories")[0] != 200:
+            assert time.monotonic() < deadline, "the site did not come back"
+            time.sleep(0.5)
+    finally:
+        server.stop()
+        proxy.cut()
