@@ -38,7 +38,6 @@ def _env_int(name: str, default: int) -> int:
 
 class Command(BaseCommand):
     help = "Serve the product with granian and run the background task consumer."
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -117,11 +116,12 @@ class Command(BaseCommand):
             env=env,
         )
         children = [web]
+        manage_py = Path(settings.BASE_DIR) / "manage.py"
         if not options["no_tasks"]:
             children.append(
                 Child(
                     name="task consumer (huey)",
-                    argv=[sys.executable, "manage.py", "run_huey", "--quiet"],
+                    argv=[sys.executable, str(manage_py), "run_huey", "--quiet"],
                     env=env,
                     # SIGINT lets running tasks finish; SIGTERM would cut them off.
                     stop_signal=signal.SIGINT,
