@@ -27,9 +27,12 @@ IN_FLIGHT_SECONDS = 5.0
 def queued_photo_ids(huey) -> set[int]:
     from suishoupai.photos.tasks import derive_photo
 
-    name = derive_photo.s(0).name
-    tasks = list(huey.pending()) + list(huey.scheduled())
-    return {task.args[0] for task in tasks if task.name == name and task.args}
+    name = huey._registry.task_to_string(derive_photo.task_class)
+    raw = list(huey.storage.enqueued_items()) + list(huey.storage.scheduled_items())
+    # Read the messages without huey's task registry: this process has not imported
+    # every app's tasks, and only the photo copies matter here.
+    messages = (huey.serializer.deserialize(item) for item in raw)
+    return {m.args[0] for m in messages if m.name == name and m.args}
 
 
 def requeue_lost_photo_copies(

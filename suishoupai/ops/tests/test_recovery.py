@@ -65,3 +65,33 @@ def test_a_copy_being_saved_right_now_is_not_taken_for_lost(pending_photos, queu
     assert requeue_lost_photo_copies(consumer_died_at=None, huey=queue, now=now) == []
     later = now + timedelta(seconds=10)
     assert len(requeue_lost_photo_copies(consumer_died_at=None, huey=queue, now=later)) == 3
+
+
+def test_other_tasks_in_the_queue_are_left_alone_even_unknown_to_this_process(
+    pending_photos, queue, caplog
+):
+    # serve's own process has not imported every app's tasks: reading the queue
+    # must not need them (huey logs a traceback per task it cannot look up).
+    from huey.registry import Message
+
+    foreign = Message(
+        "id-1",
+        "suishoupai.elsewhere.tasks.unknown",
+        None,
+        0,
+        0,
+        None,
+        (7,),
+        {},
+        None,
+        None,
+        None,
+        None,
+    )
+    queue.storage.enqueue(queue.serializer.serialize(foreign))
+    now = timezone.now() + timedelta(seconds=30)
+    with caplog.at_level("ERROR"):
+        again = requeue_lost_photo_copies(consumer_died_at=None, huey=queue, now=now)
+    assert len(again) == 3
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert queue.pending_count() == 4
