@@ -27,6 +27,7 @@ from suishoupai.places.coords import CoordSystem, to_wgs84
 from suishoupai.places.selectors import locate
 
 from . import selectors, services
+from .events import EVENT_LABELS
 from .models import Case, CaseEvent, Channel
 from .schemas import (
     AcceptIn,
@@ -255,48 +256,6 @@ def present_staff_detail(case: Case, user: User) -> dict:
         ],
         "photos": [_photo(p, True) for p in case.photos.all()],
     }
-
-
-EVENT_LABELS = {
-    "case.submitted": gettext_lazy("Reported"),
-    "case.filed": gettext_lazy("Filed"),
-    "case.rejected": gettext_lazy("Not filed"),
-    "case.merged": gettext_lazy("Merged into another case"),
-    "case.merge_received": gettext_lazy("Duplicate merged in"),
-    "case.dispatched": gettext_lazy("Dispatched"),
-    "case.redispatched": gettext_lazy("Re-dispatched"),
-    "case.dispatched_on": gettext_lazy("Passed on to a unit"),
-    "case.taken": gettext_lazy("Signed for"),
-    "case.resolved": gettext_lazy("Handled"),
-    "case.return_requested": gettext_lazy("Return requested"),
-    "case.returned": gettext_lazy("Returned"),
-    "case.return_denied": gettext_lazy("Return denied"),
-    "case.extension_requested": gettext_lazy("Extension requested"),
-    "case.extended": gettext_lazy("Extended"),
-    "case.extension_denied": gettext_lazy("Extension denied"),
-    "case.suspension_requested": gettext_lazy("Suspension requested"),
-    "case.suspended": gettext_lazy("Suspension approved"),
-    "case.suspension_denied": gettext_lazy("Suspension denied"),
-    "case.appeal_requested": gettext_lazy("Overdue mark appealed"),
-    "case.overdue_waived": gettext_lazy("Overdue mark waived"),
-    "case.appeal_denied": gettext_lazy("Appeal denied"),
-    "case.resumed": gettext_lazy("Resumed"),
-    "case.verified": gettext_lazy("Verified"),
-    "case.rework": gettext_lazy("Rework"),
-    "case.closed": gettext_lazy("Closed"),
-    "case.voided": gettext_lazy("Voided"),
-    "case.urged": gettext_lazy("Urged"),
-    "case.callback": gettext_lazy("Called back"),
-    "case.reopened": gettext_lazy("Reopened"),
-    "case.rated": gettext_lazy("Rated"),
-    "case.rating_changed": gettext_lazy("Rating changed"),
-    "case.supported": gettext_lazy("Someone else reported it too"),
-    "case.external_update": gettext_lazy("Update from a partner system"),
-    # Written by photos.services (staff only, the public never sees these events).
-    "photo.redacted": gettext_lazy("Photo blurred further"),
-    "photo.hidden": gettext_lazy("Photo hidden from the public"),
-    "photo.shown": gettext_lazy("Photo shown to the public again"),
-}
 
 
 def page_of(qs, page: int, page_size: int, present: Callable) -> dict:

@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy
 from suishoupai.catalog.models import Category, FilingCondition, Subcategory
 from suishoupai.catalog.selectors import route
 from suishoupai.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
-from suishoupai.notify import services as notify
 from suishoupai.org.models import Department, Role, User, hash_token
 from suishoupai.photos.models import PhotoKind
 from suishoupai.photos.services import CheckedPhoto, store_photos
@@ -35,7 +34,7 @@ from suishoupai.timelimits import clock
 from suishoupai.timelimits.models import Stage
 from suishoupai.timelimits.selectors import stage_limit
 
-from . import selectors
+from . import events, selectors
 from .models import (
     Case,
     CaseEvent,
@@ -98,22 +97,18 @@ def _record(
     visibility: str = Visibility.PUBLIC,
     actor_role: str = "",
 ) -> CaseEvent:
-    event = CaseEvent.objects.create(
-        case=case,
-        at=now,
-        action=code,
-        actor=actor,
-        actor_role=actor.role if actor else actor_role,
-        actor_label=str(actor) if actor else "",
+    return events.record(
+        case,
+        code,
+        actor,
+        now,
         from_state=from_state,
-        to_state=case.state,
         department=department,
         note=note,
-        data=data or {},
+        data=data,
         visibility=visibility,
+        actor_role=actor_role,
     )
-    notify.on_event(event)  # messages are created after commit, never inside the transition
-    return event
 
 
 def _move(case: Case, target: str | None, now: datetime, **fields) -> str:
@@ -1249,16 +1244,16 @@ def external_update(
     with transaction.atomic():
         case = _lock(case)
         _move(case, None, now)
-        return CaseEvent.objects.create(
-            case=case,
-            at=now,
-            action="case.external_update",
+        return events.record(
+            case,
+            "case.external_update",
+            None,
+            now,
             actor_role="external",
             actor_label=client_label[:64],
             from_state=case.state,
-            to_state=case.state,
             department=case.department,
             note=note,
-            data=data or {},
+            data=data,
             visibility=Visibility.REPORTER,
         )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from suishoupai.cases.api import EVENT_LABELS
+from suishoupai.cases.events import EVENT_LABELS
 from suishoupai.cases.models import Case, CaseEvent, Visibility
 from suishoupai.cases.states import STATES_BY_FAMILY, Family
 from suishoupai.catalog.models import Category, FilingCondition, Subcategory

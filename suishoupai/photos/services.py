@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pillow_heif
 from django.conf import settings
@@ -188,7 +189,8 @@ def store_photos(
     event=None,
     written: list[Photo] | None = None,
 ) -> list[Photo]:
-    """Save originals inside the transition's transaction; copies follow on commit.
+    """Save originals inside the transition's transaction; copies follow on commit
+    (derive_after_commit, when the event the photos came with has committed).
 
     Each photo is added to `written` as soon as its file exists, so that the
     caller can remove the files if anything later fails and the transaction
@@ -214,8 +216,20 @@ def store_photos(
         written.append(photo)
         photo.save()
         stored.append(photo)
-        _enqueue_on_commit(photo.pk)
     return stored
+
+
+def derive_after_commit(sender: type, event: Any, **kwargs: object) -> None:
+    """Receives cases.signals.event_committed (connected in apps.py): queue the public
+    copies of the photos a committed case event brought (a report, a handling
+    feedback, a verification) or changed (a staff redaction)."""
+    photos = Q(event_id=event.pk)
+    if event.action == "photo.redacted":
+        photos |= Q(uuid=event.data.get("photo"))
+    from . import tasks
+
+    for pk in Photo.objects.filter(photos).order_by("pk").values_list("pk", flat=True):
+        tasks.derive_photo(pk)
 
 
 def _enqueue_on_commit(photo_id: int) -> None:
@@ -344,17 +358,14 @@ def may_manage(photo: Photo, actor: User) -> bool:
 
 
 def _audit(photo: Photo, actor: User, action: str, now: datetime, note: str, data: dict) -> None:
-    from suishoupai.cases.models import CaseEvent, Visibility
+    from suishoupai.cases.events import record
+    from suishoupai.cases.models import Visibility
 
-    case = photo.case
-    CaseEvent.objects.create(
-        case=case,
-        at=now,
-        action=action,
-        actor=actor,
-        actor_role=actor.role,
-        actor_label=str(actor),
-        to_state=case.state,
+    record(
+        photo.case,
+        action,
+        actor,
+        now,
         note=note,
         data={"photo": str(photo.uuid), **data},
         visibility=Visibility.INTERNAL,
@@ -409,7 +420,6 @@ def redact(
         locked.queued_at = now
         locked.save(update_fields=["redactions", "revision", "status", "queued_at"])
         _audit(locked, actor, "photo.redacted", now, note, {"boxes": added})
-        _enqueue_on_commit(locked.pk)
     locked.refresh_from_db()
     return locked
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from suishoupai.cases import selectors
-from suishoupai.cases.api import CENTRE_ROLES, EVENT_LABELS
+from suishoupai.cases.api import CENTRE_ROLES
+from suishoupai.cases.events import EVENT_LABELS
 from suishoupai.cases.models import Case, CaseEvent, Decision
 from suishoupai.cases.states import State
 from suishoupai.catalog.models import FilingCondition
