@@ -26,7 +26,7 @@ from suishoupai.photos.views import original_response
 from suishoupai.places.coords import CoordSystem, to_wgs84
 from suishoupai.places.selectors import locate
 
-from . import selectors, services
+from . import policy, selectors, services
 from .events import EVENT_LABELS
 from .models import Case, CaseEvent, Channel
 from .schemas import (
@@ -52,13 +52,12 @@ from .schemas import (
     SupportIn,
     SupportOut,
 )
-from .states import FAMILY, Family, State
+from .states import FAMILY, Family, State, api_move
 
 citizen = Router(tags=["citizen"])
 staff = Router(tags=["staff"], auth=BearerToken())
 
 MAX_PAGE_SIZE = 100
-CENTRE_ROLES = {Role.OPERATOR, Role.SHIFT_LEAD, Role.DISPATCHER, Role.LEADER, Role.ADMIN}
 
 # ------------------------------------------------------------------ input
 
@@ -218,7 +217,7 @@ def present_staff(case: Case, user: User) -> dict:
         "suggested_department_id": case.suggested_department_id,
         "department_id": case.department_id,
         # Departments get the problem, not the person: contact stays with the centre.
-        "phone": case.reporter_phone if user.role in CENTRE_ROLES or user.is_superuser else None,
+        "phone": case.reporter_phone if policy.may_see_phone(user) else None,
         "anonymous": case.is_anonymous,
         "public": case.is_public,
         "due_at": case.due_at,
@@ -590,8 +589,12 @@ ACTION_SUMMARIES = {
 _register("accept", AcceptIn, lambda c, u, b: S.accept(c, u, condition=b.condition, note=b.note))
 _register("reject", ReasonIn, lambda c, u, b: S.reject(c, u, reason=b.reason))
 _register("merge", MergeIn, lambda c, u, b: S.merge(c, u, into=b.into, note=b.note))
+# One published action for two moves: the table says which one this caller makes.
+DISPATCH = {"dispatch": S.dispatch, "dispatch_on": S.dispatch_on}
 _register(
-    "dispatch", DispatchIn, lambda c, u, b: S.dispatch(c, u, department=b.department, note=b.note)
+    "dispatch",
+    DispatchIn,
+    lambda c, u, b: DISPATCH[api_move(u, *DISPATCH)](c, u, department=b.department, note=b.note),
 )
 _register(
     "redispatch",

@@ -273,7 +273,7 @@ def pass_on(minutes: int, by: str, to: str, note: str) -> Step:
     """Second level: the department holding the case hands it to a unit below it."""
     return Step(
         minutes,
-        lambda c, case, t: services.dispatch(
+        lambda c, case, t: services.dispatch_on(
             case, c[by], department=c.department(to), note=note, now=t
         ),
         department=to,

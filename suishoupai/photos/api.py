@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from suishoupai import ratelimit
+from suishoupai.cases import services as case_services
 from suishoupai.cases.models import Case
 from suishoupai.cases.schemas import PhotoOut
 from suishoupai.errors import InvalidInput, NotAllowed, NotFound
@@ -106,7 +107,7 @@ def redact(request: HttpRequest, uuid: UUID, body: RedactIn):
     user = _user(request)
     photo = _photo(user, uuid)
     boxes = [box.model_dump() for box in body.boxes]
-    return _out(services.redact(photo, user, boxes, note=body.note))
+    return _out(case_services.redact_photo(photo, user, boxes, note=body.note))
 
 
 @router.post(
@@ -118,7 +119,8 @@ def redact(request: HttpRequest, uuid: UUID, body: RedactIn):
 )
 def hide(request: HttpRequest, uuid: UUID, body: NoteIn | None = None):
     user = _user(request)
-    return _out(services.set_hidden(_photo(user, uuid), user, True, note=body.note if body else ""))
+    note = body.note if body else ""
+    return _out(case_services.hide_photo(_photo(user, uuid), user, note=note))
 
 
 @router.post(
@@ -131,7 +133,7 @@ def hide(request: HttpRequest, uuid: UUID, body: NoteIn | None = None):
 def show(request: HttpRequest, uuid: UUID, body: NoteIn | None = None):
     user = _user(request)
     note = body.note if body else ""
-    return _out(services.set_hidden(_photo(user, uuid), user, False, note=note))
+    return _out(case_services.show_photo(_photo(user, uuid), user, note=note))
 
 
 @router.post(
@@ -143,7 +145,7 @@ def show(request: HttpRequest, uuid: UUID, body: NoteIn | None = None):
 )
 def retry(request: HttpRequest, uuid: UUID):
     user = _user(request)
-    return _out(services.retry(_photo(user, uuid), user))
+    return _out(case_services.retry_photo(_photo(user, uuid), user))
 
 
 def _copy(request: HttpRequest, uuid: UUID, thumb: bool) -> FileResponse:

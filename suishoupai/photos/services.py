@@ -21,8 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, UnidentifiedImageError
 
-from suishoupai.errors import Conflict, InvalidInput, NotAllowed
-from suishoupai.org.models import Role, User
+from suishoupai.errors import Conflict, InvalidInput
 
 from . import formats, imaging
 from .models import DerivativeStatus, Photo, derivative_path
@@ -37,8 +36,6 @@ FORMATS = {
     "WEBP": ("image/webp", "webp"),
     "HEIF": ("image/heic", "heic"),
 }
-# Who may blur more or hide a photo: the centre's reception, where publication is decided.
-REDACT_ROLES = {Role.OPERATOR, Role.SHIFT_LEAD}
 MAX_BOXES = 20
 
 
@@ -336,40 +333,9 @@ def requeue(now: datetime | None = None, limit: int = 200) -> list[int]:
     return ids
 
 
-# ------------------------------------------------------------------ staff
-
-
-def _check_staff(photo: Photo, actor: User) -> None:
-    from suishoupai.cases.models import Case
-
-    if not (actor.is_active and (actor.role in REDACT_ROLES or actor.is_superuser)):
-        raise NotAllowed(_("Only operators and shift leads may redact or hide photos."))
-    if not Case.objects.visible_to(actor).filter(pk=photo.case_id).exists():
-        raise NotAllowed(_("You may not see this case."))
-
-
-def may_manage(photo: Photo, actor: User) -> bool:
-    """Would redact, hide and retry let this person act? (The console's buttons.)"""
-    try:
-        _check_staff(photo, actor)
-    except NotAllowed:
-        return False
-    return True
-
-
-def _audit(photo: Photo, actor: User, action: str, now: datetime, note: str, data: dict) -> None:
-    from suishoupai.cases.events import record
-    from suishoupai.cases.models import Visibility
-
-    record(
-        photo.case,
-        action,
-        actor,
-        now,
-        note=note,
-        data={"photo": str(photo.uuid), **data},
-        visibility=Visibility.INTERNAL,
-    )
+# ------------------------------------------------------------------ staff moderation
+# The moves themselves (who may, the case lock, the event) are the case's:
+# cases.services.redact_photo, hide_photo, show_photo, retry_photo. These change the row.
 
 
 def _boxes(photo: Photo, raw: list) -> list[dict]:
@@ -396,54 +362,38 @@ def _boxes(photo: Photo, raw: list) -> list[dict]:
     return boxes
 
 
-def redact(
-    photo: Photo, actor: User, boxes: list, *, note: str = "", now: datetime | None = None
-) -> Photo:
-    """Blur more of the public copy (the original is untouched) and record who did it.
+def add_redactions(photo: Photo, boxes: list, *, now: datetime) -> tuple[Photo, list[dict]]:
+    """Add staff boxes to blur; the row is locked and its copy made again after commit.
 
-    Until the new copy is made the photo has no public copy at all: the old,
-    less blurred one must not be shown a moment longer.
+    Returns the locked photo and the boxes added (clipped to the public copy).
     """
-    now = now or timezone.now()
-    _check_staff(photo, actor)
-    with transaction.atomic():
-        locked = Photo.objects.select_for_update().select_related("case").get(pk=photo.pk)
-        if locked.public_width is None:
-            raise Conflict(
-                _("The public copy of this photo is not ready yet. Please try again shortly."),
-                code="photo_not_ready",
-            )
-        added = _boxes(locked, boxes)
-        locked.redactions = [*locked.redactions, *added]
-        locked.revision += 1
-        locked.status = DerivativeStatus.PENDING
-        locked.queued_at = now
-        locked.save(update_fields=["redactions", "revision", "status", "queued_at"])
-        _audit(locked, actor, "photo.redacted", now, note, {"boxes": added})
-    locked.refresh_from_db()
-    return locked
+    locked = Photo.objects.select_for_update().select_related("case").get(pk=photo.pk)
+    if locked.public_width is None:
+        raise Conflict(
+            _("The public copy of this photo is not ready yet. Please try again shortly."),
+            code="photo_not_ready",
+        )
+    added = _boxes(locked, boxes)
+    locked.redactions = [*locked.redactions, *added]
+    locked.revision += 1
+    locked.status = DerivativeStatus.PENDING
+    locked.queued_at = now
+    locked.save(update_fields=["redactions", "revision", "status", "queued_at"])
+    return locked, added
 
 
-def set_hidden(
-    photo: Photo, actor: User, hidden: bool, *, note: str = "", now: datetime | None = None
-) -> Photo:
-    """Hide a photo from the public (or show it again); staff still see it."""
-    now = now or timezone.now()
-    _check_staff(photo, actor)
-    with transaction.atomic():
-        locked = Photo.objects.select_for_update().select_related("case").get(pk=photo.pk)
-        if locked.hidden == hidden:
-            return locked  # nothing changes, so nothing to audit
-        locked.hidden = hidden
-        locked.save(update_fields=["hidden"])
-        _audit(locked, actor, "photo.hidden" if hidden else "photo.shown", now, note, {})
-    return locked
+def set_hidden(photo: Photo, hidden: bool) -> tuple[Photo, bool]:
+    """Hide a photo from the public (or show it again); False when it already was."""
+    locked = Photo.objects.select_for_update().select_related("case").get(pk=photo.pk)
+    if locked.hidden == hidden:
+        return locked, False
+    locked.hidden = hidden
+    locked.save(update_fields=["hidden"])
+    return locked, True
 
 
-def retry(photo: Photo, actor: User, *, now: datetime | None = None) -> Photo:
-    """Staff ask for a failed copy again, whatever the attempts so far."""
-    _check_staff(photo, actor)
-    now = now or timezone.now()
+def retry(photo: Photo, *, now: datetime) -> Photo:
+    """Queue a copy that is not current again, whatever the attempts so far."""
     with transaction.atomic():
         locked = Photo.objects.select_for_update().get(pk=photo.pk)
         if not _is_current(locked):
@@ -451,7 +401,6 @@ def retry(photo: Photo, actor: User, *, now: datetime | None = None) -> Photo:
             locked.queued_at = now
             locked.save(update_fields=["status", "queued_at"])
             _enqueue_on_commit(locked.pk)
-    locked.refresh_from_db()
     return locked
 
 

@@ -380,9 +380,8 @@ def rate(request: HttpRequest, number: str) -> JsonResponse:
         stars = int(str(raw)) if raw not in (None, "") else None
     except (TypeError, ValueError):
         raise InvalidInput(_("Stars must be between 1 and 5."), field="stars") from None
+    # The rating's rules (values, stars, comment length) are the service's.
     comment = str(data.get("comment") or "")
-    if len(comment) > 500:
-        raise InvalidInput(_("The comment is too long (500 characters at most)."), field="comment")
     case_services.rate(case, rating=str(data.get("rating") or ""), stars=stars, comment=comment)
     return _json(_own(selectors.own_case(number, _token(request), _phone(request))))
 
