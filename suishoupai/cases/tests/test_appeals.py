@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from suishoupai.api.tests.test_cases import act, create, post_json
 from suishoupai.cases import services
 from suishoupai.cases.models import Case, CaseRequest, Decision, RequestKind, Visibility
 from suishoupai.errors import IllegalTransition, NotAllowed
 
 from .journeys import walk
-from .test_api import act, create, post_json
 
 pytestmark = pytest.mark.django_db
 

@@ -30,8 +30,8 @@ from suishoupai.cases.states import MOVES, State
 from suishoupai.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from suishoupai.org.models import User
 from suishoupai.photos import selectors as photo_selectors
+from suishoupai.photos.files import STAFF_COPY_CACHE, copy_response, original_response
 from suishoupai.photos.models import Photo
-from suishoupai.photos.views import STAFF_COPY_CACHE, copy_response, original_response
 from suishoupai.places.selectors import distance_m
 
 from . import actions, presenters
@@ -190,12 +190,12 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_case(user: User, number: str) -> Case:
-    """Unknown number → 404; a case this user may not see → NotAllowed (403)."""
-    if not Case.objects.filter(number=number).exists():
-        raise Http404(_("No such case."))
+    """Unknown number → 404 page; a case this user may not see → NotAllowed (403)."""
     try:
         return selectors.staff_case(user, number)
     except NotFound:
+        raise Http404(_("No such case.")) from None
+    except NotAllowed:
         raise NotAllowed(_("This case is not assigned to your department.")) from None
 
 
@@ -259,13 +259,11 @@ def _after(request: HttpRequest, user: User, number: str) -> str:
 
 
 def _visible_photo(user: User, uuid: UUID) -> Photo:
-    """Unknown photo → 404; a photo of a case this user may not see → NotAllowed (403)."""
-    found = Photo.objects.filter(uuid=uuid).select_related("case").first()
-    if found is None:
-        raise Http404(_("No such photo."))
-    if not Case.objects.visible_to(user).filter(pk=found.case_id).exists():
-        raise NotAllowed(_("You may not see this case."))
-    return found
+    """Unknown photo → 404 page; a photo of a case this user may not see → NotAllowed (403)."""
+    try:
+        return selectors.staff_photo(user, uuid)
+    except NotFound:
+        raise Http404(_("No such photo.")) from None
 
 
 @require_GET
