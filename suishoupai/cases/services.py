@@ -302,7 +302,16 @@ def submit(
     return case, token
 
 
-def _create(report, checked, now, reporter_user, client_ref, token, kind, place) -> Case:
+def _create(
+    report: Report,
+    checked: list[CheckedPhoto] | None,
+    now: datetime,
+    reporter_user: User | None,
+    client_ref: str | None,
+    token: str,
+    kind: tuple[Category, Subcategory | None],
+    place: tuple[float, float, Location],
+) -> Case:
     (category, sub), (lat, lng, location) = kind, place
     with _files_removed_on_error() as saved, transaction.atomic():
         case = Case.objects.create(

@@ -6,6 +6,7 @@ the one list of moves: who may make each (policy's role groups), from which
 states, and what people call it (console buttons, the staff API, error messages).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
@@ -76,7 +77,15 @@ class Move:
     refusal: Promise | None = None
 
 
-def _move(sources, target, roles, label, title=None, summary=None, refusal=None) -> Move:
+def _move(
+    sources: Iterable[str],
+    target: str | None,
+    roles: Iterable[str],
+    label: Promise,
+    title: Promise | None = None,
+    summary: Promise | None = None,
+    refusal: Promise | None = None,
+) -> Move:
     return Move(frozenset(sources), target, frozenset(roles), label, title, summary, refusal)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -119,7 +120,7 @@ def _check_reference() -> None:
         )
 
 
-def _missing(model, codes: set[str]) -> set[str]:
+def _missing(model: Any, codes: set[str]) -> set[str]:
     found = set(model.objects.filter(code__in=codes, active=True).values_list("code", flat=True))
     return codes - found
 
@@ -392,7 +393,7 @@ def report(
     description: str,
     *,
     phone: str = "",
-    **extra,
+    **extra: Any,
 ) -> Report:
     lat, lng = where
     return Report(

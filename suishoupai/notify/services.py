@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -274,7 +274,7 @@ def sweep(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     return results
 
 
-def retry(messages, now: datetime | None = None) -> int:
+def retry(messages: QuerySet[Message], now: datetime | None = None) -> int:
     """The admin's "send again": failed or suppressed messages go back in the queue."""
     now = now or timezone.now()
     pks = list(

@@ -15,6 +15,7 @@ from typing import Any
 import pillow_heif
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -52,7 +53,7 @@ class CheckedPhoto:
 # ------------------------------------------------------------------ upload checks
 
 
-def _refuse(message: str, name: str, **values) -> InvalidInput:
+def _refuse(message: str, name: str, **values: object) -> InvalidInput:
     # The name is the sender's: shorten it so a 4 KB file name cannot fill the page.
     shown = name if len(name) <= 60 else name[:57] + "…"
     return InvalidInput(message % {"name": shown, **values}, field="photos")
@@ -178,12 +179,12 @@ def check_uploads(files: list[tuple[str, bytes]]) -> list[CheckedPhoto]:
 
 
 def store_photos(
-    case,
+    case: Any,
     checked: list[CheckedPhoto],
     *,
     kind: str,
     now: datetime,
-    event=None,
+    event: Any = None,
     written: list[Photo] | None = None,
 ) -> list[Photo]:
     """Save originals inside the transition's transaction; copies follow on commit
@@ -295,7 +296,7 @@ def _is_current(photo: Photo) -> bool:
     return photo.status == DerivativeStatus.READY and photo.derived_revision == photo.revision
 
 
-def _delete(storage, names: Iterable[str]) -> None:
+def _delete(storage: Storage, names: Iterable[str]) -> None:
     for name in names:
         try:
             storage.delete(name)
@@ -429,7 +430,7 @@ def exif_location(data: bytes) -> tuple[float, float] | None:
     return round(lat, 7), round(lng, 7)
 
 
-def _degrees(value, ref, negative: str) -> float | None:
+def _degrees(value: Any, ref: Any, negative: str) -> float | None:
     try:
         d, m, s = (float(part) for part in value)
     except (TypeError, ValueError, ZeroDivisionError):
