@@ -44,7 +44,9 @@ def test_a_killed_web_worker_is_replaced_while_the_other_keeps_answering(served)
     workers = children_of(granian)
     assert len(workers) == 2
     os.kill(workers[0], signal.SIGKILL)
-    # The surviving worker answers at once; the dead one is replaced.
+    # Connections the kernel had queued for the dying worker die with it; once it is
+    # gone the surviving worker answers everything while the dead one is replaced.
+    wait_for(lambda: not alive(workers[0]), 10, "the worker did not die")
     assert healthy(served.port)
     replaced = wait_for(
         lambda: (set(children_of(granian)) - set(workers)) and len(children_of(granian)) == 2,
