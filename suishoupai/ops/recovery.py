@@ -15,6 +15,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 log = logging.getLogger("suishoupai.serve")
@@ -47,11 +48,12 @@ def requeue_lost_photo_copies(
     now = now or timezone.now()
     lost_before = min(consumer_died_at or time.time(), now.timestamp() - IN_FLIGHT_SECONDS)
     queued = queued_photo_ids(huey)
+    # Never queued at all (a restore marks copies to be made again that way) counts too.
+    before = Q(queued_at__isnull=True) | Q(
+        queued_at__lte=datetime.fromtimestamp(lost_before, tz=UTC)
+    )
     ids = list(
-        Photo.objects.filter(
-            status=DerivativeStatus.PENDING,
-            queued_at__lte=datetime.fromtimestamp(lost_before, tz=UTC),
-        )
+        Photo.objects.filter(before, status=DerivativeStatus.PENDING)
         .exclude(pk__in=queued)
         .order_by("pk")
         .values_list("pk", flat=True)

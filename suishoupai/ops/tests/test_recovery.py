@@ -95,3 +95,11 @@ def test_other_tasks_in_the_queue_are_left_alone_even_unknown_to_this_process(
     assert len(again) == 3
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     assert queue.pending_count() == 4
+
+
+def test_a_copy_never_queued_is_queued_at_the_start(pending_photos, queue):
+    # A restore marks copies missing from the backup to be made again, never queued.
+    first = pending_photos[0]
+    Photo.objects.filter(pk=first.pk).update(queued_at=None)
+    now = timezone.now()
+    assert requeue_lost_photo_copies(consumer_died_at=None, huey=queue, now=now) == [first.pk]
