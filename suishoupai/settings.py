@@ -71,6 +71,8 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parts.port or ""),
             "OPTIONS": dict(options),
         }
+        # A database that does not answer fails in seconds, not at the TCP timeout.
+        db["OPTIONS"].setdefault("connect_timeout", 5)
         if pool_max > 0:
             # Django 5.1+ native psycopg 3 pool; CONN_MAX_AGE must stay 0 with it.
             db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": pool_max, "timeout": 10}
@@ -129,6 +131,8 @@ INSTALLED_APPS = [
     # static files instead of a CDN (the intranet has no internet).
     "ninja",
     "huey.contrib.djhuey",
+    "django_prometheus",
+    "health_check",
     "suishoupai.org",
     "suishoupai.places",
     "suishoupai.timelimits",
@@ -138,6 +142,7 @@ INSTALLED_APPS = [
     "suishoupai.photos",
     "suishoupai.notify",
     "suishoupai.open311",
+    "suishoupai.ops",
     "suishoupai.demo",
     "suishoupai.web.citizen",
     "suishoupai.web.console",
@@ -145,8 +150,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "suishoupai.ops.logs.RequestLogMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After static files (they need no database), before anything that queries.
+    "suishoupai.ops.outage.DatabaseOutageMiddleware",
     "suishoupai.web.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "suishoupai.web.middleware.LanguageMiddleware",
@@ -338,12 +347,32 @@ WECHAT_APP_SECRET = envsecret("WECHAT_APP_SECRET", "") or ""
 WECHAT_TEMPLATE_CASE_UPDATE = envstr("WECHAT_TEMPLATE_CASE_UPDATE", "")
 WECHAT_API_BASE = envstr("WECHAT_API_BASE", "https://api.weixin.qq.com")
 
+# Logs (suishoupai.ops.logs): LOG_FORMAT=json writes one JSON object per line with
+# phones and tokens masked; LOG_REQUESTS adds one line per request (method, path
+# without its query string, status, duration, user id), on by default with JSON.
+LOG_FORMAT = envstr("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use text or json")
+LOG_REQUESTS = envbool("LOG_REQUESTS", LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "suishoupai.ops.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        | ({"formatter": "json"} if LOG_FORMAT == "json" else {})
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
+
+# Operations (suishoupai.ops; docs/deploy.md). /metrics answers a scrape with
+# `Authorization: Bearer METRICS_TOKEN`, or from this machine when nothing says the
+# request was forwarded (off by default behind a proxy); everyone else gets a 404.
+METRICS_TOKEN = envsecret("METRICS_TOKEN", "") or ""
+METRICS_ALLOW_LOOPBACK = envbool("METRICS_ALLOW_LOOPBACK", not envbool("BEHIND_TLS_PROXY", False))
+PROMETHEUS_EXPORT_MIGRATIONS = False  # it would query the database at import
+# While the database is down, requests get a 503 at once with this Retry-After.
+DB_OUTAGE_RETRY_AFTER = envint("DB_OUTAGE_RETRY_AFTER", 5)
 
 # Sign-in hardening (org app). A username is locked for LOGIN_LOCKOUT_MINUTES after
 # LOGIN_FAILURE_LIMIT wrong passwords within LOGIN_FAILURE_WINDOW_MINUTES; an address
@@ -366,3 +395,5 @@ AUTH_PASSWORD_VALIDATORS.append(
 )
 # Search exports (web/console/search.py): beyond this many rows, narrow the filters.
 EXPORT_MAX_ROWS = envint("EXPORT_MAX_ROWS", 50_000)
+# Last, after every other middleware: request metrics by view (django-prometheus).
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")

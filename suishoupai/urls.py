@@ -7,6 +7,8 @@ from suishoupai.web import views as web_views
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    # /readyz (which dependency is down) and /metrics (not public): suishoupai.ops.
+    path("", include("suishoupai.ops.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     # Citizen H5 pages (WeChat menu, QR codes), the staff console, Open311 GeoReport v2.
