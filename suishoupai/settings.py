@@ -136,7 +136,9 @@ INSTALLED_APPS = [
     "suishoupai.cases",
     "suishoupai.photos",
     "suishoupai.notify",
+    "suishoupai.officialaccount",
     "suishoupai.open311",
+    "suishoupai.wechat",
     "suishoupai.web.citizen",
     "suishoupai.web.console",
     "suishoupai.web",
@@ -332,10 +334,24 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "随手拍 <noreply@localhost>
 SMS_GATEWAY_URL = envstr("SMS_GATEWAY_URL", "")
 SMS_API_KEY = envsecret("SMS_API_KEY", "") or ""
 SMS_SIGNATURE = envstr("SMS_SIGNATURE", "【随手拍】")
+# The city's WeChat official account (docs/wechat.md). Without the app id, secret and
+# token the channel is off: /wechat/ answers 404, the citizen pages work as in any
+# browser, and WeChat messages are suppressed with the reason.
 WECHAT_APP_ID = envstr("WECHAT_APP_ID", "")
 WECHAT_APP_SECRET = envsecret("WECHAT_APP_SECRET", "") or ""
+# The server URL's token (服务器配置 → 令牌) and, for 安全模式, the EncodingAESKey.
+WECHAT_TOKEN = envsecret("WECHAT_TOKEN", "") or ""
+WECHAT_AES_KEY = envsecret("WECHAT_AES_KEY", "") or ""
+if WECHAT_AES_KEY and len(WECHAT_AES_KEY) != 43:
+    raise ImproperlyConfigured("WECHAT_AES_KEY must be the 43-character EncodingAESKey")
 WECHAT_TEMPLATE_CASE_UPDATE = envstr("WECHAT_TEMPLATE_CASE_UPDATE", "")
-WECHAT_API_BASE = envstr("WECHAT_API_BASE", "https://api.weixin.qq.com")
+# WeChat's API host; a city behind a forward proxy (an intranet) points this at it.
+WECHAT_API_BASE = envstr("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/")
+# Chat reports: messages from one follower within this many minutes of the last one
+# are gathered into one draft; unsent drafts are deleted after WECHAT_DRAFT_DAYS
+# (WeChat keeps a sent photo's media for three days).
+WECHAT_DRAFT_MINUTES = envint("WECHAT_DRAFT_MINUTES", 10)
+WECHAT_DRAFT_DAYS = envint("WECHAT_DRAFT_DAYS", 3)
 
 LOGGING = {
     "version": 1,

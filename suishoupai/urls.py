@@ -13,6 +13,8 @@ urlpatterns = [
     path("m/", include("suishoupai.web.citizen.urls")),
     path("console/", include("suishoupai.web.console.urls")),
     path("open311/v2/", include("suishoupai.open311.urls")),
+    # The WeChat official account's server URL (404 unless WECHAT_* are set).
+    path("wechat/", include("suishoupai.wechat.urls")),
     # Public, privacy-safe copies of photos only; originals have no URL here.
     path("media/public/", include("suishoupai.photos.urls")),
 ]
