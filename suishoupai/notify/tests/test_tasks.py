@@ -5,8 +5,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from suishoupai.notify import services, tasks
-from suishoupai.officialaccount import client as oa
 from suishoupai.notify.models import ChannelCode, Message, Status
+from suishoupai.officialaccount import client as oa
 
 
 def wechat_message():
