@@ -118,20 +118,43 @@ def add_photo(openid: str, media_id: str, *, now: datetime | None = None) -> Dra
     """Record the photo now (the reply must leave within 5 s); fetch it in the background."""
     now = now or timezone.now()
     with transaction.atomic():
-        draft = _open_draft(openid, now)
-        photo = draft.photos.filter(media_id=media_id).first()
-        if photo is not None:
-            return photo
-        if draft.photos.count() >= settings.PHOTO_MAX_COUNT:
-            raise InvalidInput(
-                _("At most %(n)d photos can be sent at once.") % {"n": settings.PHOTO_MAX_COUNT},
-                field="photos",
-            )
-        photo = DraftPhoto.objects.create(draft=draft, media_id=media_id, created_at=now)
-        draft.updated_at = now
-        draft.save(update_fields=["updated_at"])
-        pk = photo.pk
-        transaction.on_commit(lambda: _enqueue_fetch(pk))
+        return _add_photo(_open_draft(openid, now), media_id, now)
+
+
+def add_page_photo(
+    openid: str, media_id: str, *, draft: Draft | None = None, now: datetime | None = None
+) -> DraftPhoto:
+    """A photo the report page took with the JS-SDK (wx.chooseImage + wx.uploadImage
+    give a media id): into the page's draft, or the follower's open draft."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if draft is None:
+            target = _open_draft(openid, now)
+        else:
+            target = Draft.objects.select_for_update().get(pk=draft.pk)
+            if target.submitted_at is not None or target.openid != openid:
+                raise NotFound(
+                    _("This draft was sent already or has expired. Please send it again.")
+                )
+        return _add_photo(target, media_id, now)
+
+
+def _add_photo(draft: Draft, media_id: str, now: datetime) -> DraftPhoto:
+    if not media_id or len(media_id) > 128:
+        raise InvalidInput(_("WeChat did not send a photo for this message."), field="photos")
+    photo = draft.photos.filter(media_id=media_id).first()
+    if photo is not None:
+        return photo
+    if draft.photos.count() >= settings.PHOTO_MAX_COUNT:
+        raise InvalidInput(
+            _("At most %(n)d photos can be sent at once.") % {"n": settings.PHOTO_MAX_COUNT},
+            field="photos",
+        )
+    photo = DraftPhoto.objects.create(draft=draft, media_id=media_id, created_at=now)
+    draft.updated_at = now
+    draft.save(update_fields=["updated_at"])
+    pk = photo.pk
+    transaction.on_commit(lambda: _enqueue_fetch(pk))
     return photo
 
 
@@ -187,11 +210,20 @@ def _fail(photo: DraftPhoto, error: str) -> str:
     return DraftPhotoStatus.FAILED
 
 
-def checked_photos(draft: Draft) -> list[CheckedPhoto]:
-    """The draft's fetched photos, checked again on the way into the case (the
-    same checks as any upload), in the order they were sent."""
+def checked_photos(draft: Draft, ids: list[int] | None = None) -> list[CheckedPhoto]:
+    """The draft's fetched photos (those in `ids` when given: the citizen may have
+    removed some), checked again on the way into the case with the same checks
+    as any upload, in the order they were sent. A photo still being fetched
+    stops the sending with a message; the page waits for it."""
+    photos = draft.photos.all()
+    if ids is not None:
+        photos = photos.filter(pk__in=ids)
+    if photos.filter(status=DraftPhotoStatus.PENDING).exists():
+        raise InvalidInput(
+            _("The photos are still being fetched from WeChat; a moment please."), field="photos"
+        )
     checked = []
-    for n, photo in enumerate(draft.photos.filter(status=DraftPhotoStatus.READY), start=1):
+    for n, photo in enumerate(photos.filter(status=DraftPhotoStatus.READY), start=1):
         with photo.file.open("rb") as handle:
             checked.append(check_upload(_("Photo %(n)s") % {"n": n}, handle.read()))
     return checked
