@@ -347,6 +347,9 @@ if WECHAT_AES_KEY and len(WECHAT_AES_KEY) != 43:
 WECHAT_TEMPLATE_CASE_UPDATE = envstr("WECHAT_TEMPLATE_CASE_UPDATE", "")
 # WeChat's API host; a city behind a forward proxy (an intranet) points this at it.
 WECHAT_API_BASE = envstr("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/")
+# The code of the MP_verify_<code>.txt file WeChat asks for before it accepts the site
+# as the OAuth domain (网页授权域名) and the JS-SDK safe domain (JS接口安全域名).
+WECHAT_DOMAIN_VERIFY = envstr("WECHAT_DOMAIN_VERIFY", "")
 # Chat reports: messages from one follower within this many minutes of the last one
 # are gathered into one draft; unsent drafts are deleted after WECHAT_DRAFT_DAYS
 # (WeChat keeps a sent photo's media for three days).

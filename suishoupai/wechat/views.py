@@ -108,3 +108,12 @@ def _handle_once(message) -> str:
             row.reply = reply
             row.save(update_fields=["reply"])
     return reply
+
+
+@require_http_methods(["GET"])
+def domain_check(request: HttpRequest, code: str) -> HttpResponse:
+    """WeChat checks a domain (网页授权域名, JS接口安全域名) by fetching
+    /MP_verify_<code>.txt from its root; the file holds the code itself."""
+    if not settings.WECHAT_DOMAIN_VERIFY or code != settings.WECHAT_DOMAIN_VERIFY:
+        raise Http404
+    return HttpResponse(code, content_type="text/plain")

@@ -182,3 +182,12 @@ def test_a_photo_is_answered_at_once_and_fetched_by_the_queue(
     assert wechat_on.calls["media/get"] == 1
     assert photo.status == "ready" and photo.content_type == "image/jpeg"
     assert photo.file.name.startswith("drafts/")
+
+
+def test_the_domain_check_file_is_served_for_its_code_only(client, settings):
+    settings.WECHAT_DOMAIN_VERIFY = "Xk3mQ9aZ"
+    found = client.get("/MP_verify_Xk3mQ9aZ.txt")
+    assert found.status_code == 200 and found.content == b"Xk3mQ9aZ"
+    assert client.get("/MP_verify_other.txt").status_code == 404
+    settings.WECHAT_DOMAIN_VERIFY = ""
+    assert client.get("/MP_verify_.txt").status_code == 404
