@@ -28,6 +28,9 @@ OPENID_MAX_AGE = 90 * 24 * 3600
 STATE_COOKIE = "ssp_wx_state"
 STATE_SALT = "officialaccount.oauth-state"
 STATE_MAX_AGE = 600
+# After a failed round trip, pages stop bouncing to WeChat for a while (no loop).
+TRIED_COOKIE = "ssp_wx_tried"
+TRIED_MAX_AGE = 600
 
 
 def in_wechat(request: HttpRequest) -> bool:
@@ -58,8 +61,20 @@ def forget(response: HttpResponse) -> None:
 
 
 def wants_oauth(request: HttpRequest) -> bool:
-    """Inside WeChat, with the account configured, and not known yet."""
-    return enabled() and in_wechat(request) and openid(request) is None
+    """Inside WeChat, with the account configured, not known yet, not just failed."""
+    return (
+        enabled()
+        and in_wechat(request)
+        and openid(request) is None
+        and TRIED_COOKIE not in request.COOKIES
+    )
+
+
+def gave_up(response: HttpResponse) -> HttpResponse:
+    """The round trip failed: the pages work without identity for a while."""
+    response.set_cookie(TRIED_COOKIE, "1", max_age=TRIED_MAX_AGE, httponly=True, samesite="Lax")
+    response.delete_cookie(STATE_COOKIE, samesite="Lax")
+    return response
 
 
 # ---------------------------------------------------------------- OAuth (snsapi_base)
