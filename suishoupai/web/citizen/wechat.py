@@ -96,7 +96,7 @@ def draft(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def draft_photo(request: HttpRequest, photo_id: int) -> HttpResponse:
+def draft_photo(request: HttpRequest, photo_id: int) -> FileResponse:
     """The citizen's own chat photo, for the page's thumbnail: only with the draft's token."""
     photo = _draft(request).photos.filter(pk=photo_id, status=DraftPhotoStatus.READY).first()
     if photo is None or not photo.file:
