@@ -76,6 +76,9 @@ JS_STRINGS = {
     "from_photo": gettext_lazy("Position taken from the photo. Drag the pin if it is not right."),
     "from_map": gettext_lazy("Position chosen on the map."),
     "from_gps": gettext_lazy("Your position. Drag the pin if it is not right."),
+    "draft_filled": gettext_lazy(
+        "Filled in with what you sent in the WeChat chat: choose the kind of problem and send."
+    ),
     "from_chat": gettext_lazy(
         "The place you sent in the WeChat chat. Drag the pin if it is not right."
     ),

@@ -229,6 +229,7 @@
     var address = document.getElementById("address");
     if (d.address && !address.value.trim()) address.value = d.address;
     if (typeof d.lat === "number" && !pos) setPos({ lat: d.lat, lng: d.lng, cs: d.coord_system }, t("from_chat"));
+    SSP.toast(t("draft_filled"), 4000);
   }
 
   function render() {
