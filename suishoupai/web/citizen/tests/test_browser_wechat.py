@@ -65,7 +65,9 @@ FAKE_WX = """
     },
     uploadImage: function (o) {
       calls.push("uploadImage");
-      later(function () { o.success({ errMsg: "uploadImage:ok", serverId: serverIds[o.localId] }); });
+      later(function () {
+        o.success({ errMsg: "uploadImage:ok", serverId: serverIds[o.localId] });
+      });
     },
     getLocation: function (o) {
       calls.push("getLocation:" + o.type);
