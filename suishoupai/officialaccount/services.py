@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wechatpy.exceptions import WeChatClientException
 
+from suishoupai.cases.models import Case
 from suishoupai.errors import InvalidInput, NotFound
 from suishoupai.photos.services import CheckedPhoto, check_upload
 
@@ -244,7 +246,7 @@ def requeue_pending(now: datetime | None = None, limit: int = 100) -> list[int]:
 # ---------------------------------------------------------------- closing
 
 
-def close(draft: Draft, case, *, now: datetime | None = None) -> None:
+def close(draft: Draft, case: Case | None, *, now: datetime | None = None) -> None:
     """The draft became `case`: its photos are the case's originals now."""
     now = now or timezone.now()
     Draft.objects.filter(pk=draft.pk).update(
@@ -265,7 +267,7 @@ def purge(now: datetime | None = None) -> int:
     return count
 
 
-def _delete_files(photos) -> None:
+def _delete_files(photos: QuerySet[DraftPhoto]) -> None:
     for photo in photos.exclude(file=""):
         photo.file.storage.delete(photo.file.name)
     photos.update(file="")
