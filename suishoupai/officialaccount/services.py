@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wechatpy.exceptions import WeChatClientException
 
+from suishoupai.cases import selectors as case_selectors
 from suishoupai.cases.models import Case
 from suishoupai.errors import InvalidInput, NotFound
 from suishoupai.photos.services import CheckedPhoto, check_upload
@@ -41,15 +42,43 @@ def token_for(draft: Draft) -> str:
     return f"{draft.key}-{_signature(draft.key)}"
 
 
+def _gone() -> NotFound:
+    return NotFound(_("This draft was sent already or has expired. Please send it again."))
+
+
+def _by_token(token: str) -> Draft | None:
+    key, _sep, signature = (token or "").partition("-")
+    if not (key and hmac.compare_digest(signature, _signature(key))):
+        return None
+    return Draft.objects.filter(key=key).first()
+
+
 def draft_for_token(token: str) -> Draft:
     """The draft a link opens. A wrong, sent or deleted draft answers the same."""
-    key, _sep, signature = (token or "").partition("-")
-    draft = None
-    if key and hmac.compare_digest(signature, _signature(key)):
-        draft = Draft.objects.filter(key=key, submitted_at=None).first()
-    if draft is None:
-        raise NotFound(_("This draft was sent already or has expired. Please send it again."))
+    draft = _by_token(token)
+    if draft is None or draft.submitted_at is not None:
+        raise _gone()
     return draft
+
+
+def sending(
+    token: str, kept: list[int] | None, client_ref: str | None
+) -> tuple[Draft, list[CheckedPhoto]]:
+    """The draft a report is sent from, and the photos the citizen kept, checked.
+
+    A draft already sent opens only for the retry of that same sending (its
+    idempotency key made the draft's case): the answer was lost on a weak network,
+    and the retry must find the case, not an error.
+    """
+    draft = _by_token(token)
+    if draft is None:
+        raise _gone()
+    if draft.submitted_at is not None:
+        first = case_selectors.submitted_with(client_ref)
+        if first is None or first.pk != draft.case_id:
+            raise _gone()
+        return draft, []
+    return draft, checked_photos(draft, kept)
 
 
 # ---------------------------------------------------------------- gathering
@@ -249,7 +278,7 @@ def requeue_pending(now: datetime | None = None, limit: int = 100) -> list[int]:
 def close(draft: Draft, case: Case | None, *, now: datetime | None = None) -> None:
     """The draft became `case`: its photos are the case's originals now."""
     now = now or timezone.now()
-    Draft.objects.filter(pk=draft.pk).update(
+    Draft.objects.filter(pk=draft.pk, submitted_at=None).update(
         submitted_at=now, is_open=False, case=case, text="", lat=None, lng=None, place_label=""
     )
     pk = draft.pk

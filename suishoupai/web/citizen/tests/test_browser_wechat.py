@@ -111,9 +111,6 @@ def wechat_authorisation(api):
     return answer
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the report API does not take a draft yet (after the structure merge)"
-)
 def test_a_follower_reports_by_chat_and_sends_it_from_the_page_without_an_sms_code(
     live_server, phone, harbin
 ):

@@ -521,11 +521,15 @@
     d.append("public", document.getElementById("not-public").checked ? "false" : "true");
     d.append("website", document.getElementById("website").value);
     d.append("idempotency_key", idempotencyKey);
+    var kept = [];
     photos.forEach(function (p, i) {
-      if (p.draftPhoto) d.append("draft_photos", p.draftPhoto);
+      if (p.draftPhoto) kept.push(p.draftPhoto);
       else d.append("photos", p.file, p.file.name || "photo" + (i + 1) + ".jpg");
     });
-    if (draftToken) d.append("draft", draftToken);
+    if (draftToken) {
+      d.append("draft", draftToken);
+      d.append("draft_photos", kept.join(","));
+    }
     return d;
   }
 
