@@ -202,6 +202,9 @@ class CaseStaffOut(CasePublicOut):
     suggested_department_id: int | None
     department_id: int | None
     phone: str | None
+    reporter_wechat: bool | None = Field(
+        description="The reporter is a WeChat follower (command centre only; never the openid)"
+    )
     anonymous: bool
     public: bool
     due_at: datetime | None

@@ -60,7 +60,7 @@ def send(draft, kept, client=None, key=KEY, **extra):
 
 
 def test_the_kept_photos_and_the_follower_come_with_the_report(chat_draft):
-    draft, first, second = chat_draft
+    draft, _first, second = chat_draft
     answer = send(draft, [second])
     assert answer.status_code == 201, answer.content
     case = Case.objects.get(number=answer.json()["number"])
@@ -82,14 +82,14 @@ def test_a_retry_after_a_lost_answer_finds_the_same_case(chat_draft):
 
 
 def test_a_sent_draft_cannot_make_a_second_case(chat_draft):
-    draft, first, second = chat_draft
+    draft, first, _second = chat_draft
     send(draft, [first])
     other = send(draft, [first], key="z" * 24)
     assert other.status_code == 404 and Case.objects.count() == 1
 
 
 def test_a_forged_draft_token_is_refused_and_nothing_stored(chat_draft):
-    draft, first, _second = chat_draft
+    draft, _first, _second = chat_draft
     body = {"category": "sanitation", "description": "x", "lat": DAOWAI[0], "lng": DAOWAI[1]}
     body["draft"] = f"{draft.key}-{'0' * 32}"
     answer = Client().post("/api/v1/cases", json.dumps(body), content_type="application/json")
