@@ -9,6 +9,7 @@ not configured none of it is reached: pages render as in any browser.
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -21,6 +22,8 @@ from suishoupai.officialaccount.client import enabled
 from suishoupai.officialaccount.models import Draft, DraftPhotoStatus
 
 OAUTH_PATH = "/m/oauth"
+JSSDK_DOWN = "wechat:jssdk:unavailable"
+JSSDK_RETRY_SECONDS = 60
 PHOTO_LIMIT = (60, 3600)  # JS-SDK photos registered per client IP and hour
 
 
@@ -67,11 +70,15 @@ def jssdk_config(request: HttpRequest) -> dict | None:
     """wx.config for this page, signed for the address WeChat shows (SITE_URL + path)."""
     if not (enabled() and identity.in_wechat(request)):
         return None
+    if cache.get(JSSDK_DOWN):
+        return None
     url = settings.SITE_URL.rstrip("/") + request.get_full_path()
     try:
         return jssdk.config(url)
     except Exception:
-        # WeChat unreachable or refusing: the page works with the browser's own path.
+        # WeChat unreachable or refusing: the page works with the browser's own path,
+        # and the next pages do not wait for WeChat again for a minute.
+        cache.set(JSSDK_DOWN, True, JSSDK_RETRY_SECONDS)
         return None
 
 

@@ -219,3 +219,14 @@ def test_without_wechat_identity_a_jssdk_photo_is_refused(city, wechat_on):
         "/m/api/draft/photos", {"media_id": "server-1"}, content_type="application/json"
     )
     assert answer.status_code == 403 and "微信" in json.loads(answer.content)["detail"]
+
+
+def test_with_wechat_unreachable_the_page_comes_at_once_without_the_jssdk(
+    city, wechat_on, settings
+):
+    settings.WECHAT_APP_SECRET = "wrong"  # WeChat refuses the token
+    first = in_wechat(ALICE).get("/m/")
+    assert first.status_code == 200 and config(first)["wechat"] is None
+    again = in_wechat(ALICE).get("/m/")
+    assert config(again)["wechat"] is None
+    assert wechat_on.calls["token"] == 1  # the second page did not ask WeChat again
