@@ -11,6 +11,8 @@ DEST=suishoupai/web/static/vendor
 LEAFLET=1.9.4
 HTMX=2.0.11
 ECHARTS=6.1.0
+# WeChat's JS-SDK (jweixin 1.6) as published on npm; the report page loads it inside WeChat.
+WEIXIN_JS_SDK=1.6.5
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -19,7 +21,7 @@ fetch() {  # fetch NAME VERSION -> unpacked in $work/NAME
     && tar -xzf ./*"$2".tgz -C "$1" --strip-components=1 && rm -f ./*.tgz)
 }
 
-rm -rf "$DEST" && mkdir -p "$DEST/leaflet/images" "$DEST/htmx" "$DEST/echarts"
+rm -rf "$DEST" && mkdir -p "$DEST/leaflet/images" "$DEST/htmx" "$DEST/echarts" "$DEST/weixin"
 fetch leaflet "$LEAFLET"
 cp "$work/leaflet/dist/leaflet.js" "$work/leaflet/dist/leaflet.css" "$DEST/leaflet/"
 cp "$work/leaflet/dist/images/"*.png "$DEST/leaflet/images/"
@@ -30,6 +32,15 @@ cp "$work/htmx.org/LICENSE" "$DEST/htmx/LICENSE"
 fetch echarts "$ECHARTS"
 cp "$work/echarts/dist/echarts.min.js" "$DEST/echarts/"
 cp "$work/echarts/LICENSE" "$DEST/echarts/LICENSE"
+fetch weixin-js-sdk "$WEIXIN_JS_SDK"
+# The npm copy is a CommonJS module; in the page it must define window.wx as WeChat's own
+# jweixin-1.6.0.js does.
+{
+  echo "(function () { var module = { exports: {} };"
+  cat "$work/weixin-js-sdk/index.js"
+  echo "window.wx = window.jWeixin = module.exports; })();"
+} > "$DEST/weixin/jweixin.js"
+cp "$work/weixin-js-sdk/LICENSE" "$DEST/weixin/LICENSE"
 
 # Source maps are not shipped: drop the comments that point at them, or the manifest
 # static storage (collectstatic in `make run`) fails on the missing .map files.
@@ -45,5 +56,6 @@ Written by \`scripts/vendor_static.sh\` from the npm registry; do not edit by ha
 | leaflet | $LEAFLET | BSD-2-Clause | leaflet/leaflet.js, leaflet.css, images/ |
 | htmx.org | $HTMX | 0BSD | htmx/htmx.min.js |
 | echarts | $ECHARTS | Apache-2.0 | echarts/echarts.min.js |
+| weixin-js-sdk | $WEIXIN_JS_SDK | MIT (npm packaging of WeChat's jweixin 1.6) | weixin/jweixin.js (wrapped to define window.wx) |
 MD
 echo "vendored into $DEST"

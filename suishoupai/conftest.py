@@ -212,3 +212,36 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# ------------------------------------------------------------------ WeChat
+# WeChat's API as a local fake server and its servers' side as signed XML
+# (suishoupai/tests/fake_wechat.py): test fixtures, never part of the product.
+
+
+@pytest.fixture
+def wechat_api():
+    from suishoupai.tests import fake_wechat
+
+    fake, server = fake_wechat.start()
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def wechat_on(settings, wechat_api):
+    """The official account configured and pointed at the fake API; cache emptied."""
+    from django.core.cache import cache
+
+    from suishoupai.tests import fake_wechat
+
+    settings.WECHAT_APP_ID = fake_wechat.APP_ID
+    settings.WECHAT_APP_SECRET = fake_wechat.APP_SECRET
+    settings.WECHAT_TOKEN = fake_wechat.TOKEN
+    settings.WECHAT_AES_KEY = fake_wechat.AES_KEY
+    settings.WECHAT_TEMPLATE_CASE_UPDATE = "tpl-case-update"
+    settings.WECHAT_API_BASE = wechat_api.url
+    cache.clear()
+    yield wechat_api
+    cache.clear()

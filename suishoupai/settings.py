@@ -141,8 +141,10 @@ INSTALLED_APPS = [
     "suishoupai.cases",
     "suishoupai.photos",
     "suishoupai.notify",
+    "suishoupai.officialaccount",
     "suishoupai.open311",
     "suishoupai.ops",
+    "suishoupai.wechat",
     "suishoupai.demo",
     "suishoupai.web.citizen",
     "suishoupai.web.console",
@@ -342,10 +344,27 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "随手拍 <noreply@localhost>
 SMS_GATEWAY_URL = envstr("SMS_GATEWAY_URL", "")
 SMS_API_KEY = envsecret("SMS_API_KEY", "") or ""
 SMS_SIGNATURE = envstr("SMS_SIGNATURE", "【随手拍】")
+# The city's WeChat official account (docs/wechat.md). Without the app id, secret and
+# token the channel is off: /wechat/ answers 404, the citizen pages work as in any
+# browser, and WeChat messages are suppressed with the reason.
 WECHAT_APP_ID = envstr("WECHAT_APP_ID", "")
 WECHAT_APP_SECRET = envsecret("WECHAT_APP_SECRET", "") or ""
+# The server URL's token (服务器配置 → 令牌) and, for 安全模式, the EncodingAESKey.
+WECHAT_TOKEN = envsecret("WECHAT_TOKEN", "") or ""
+WECHAT_AES_KEY = envsecret("WECHAT_AES_KEY", "") or ""
+if WECHAT_AES_KEY and len(WECHAT_AES_KEY) != 43:
+    raise ImproperlyConfigured("WECHAT_AES_KEY must be the 43-character EncodingAESKey")
 WECHAT_TEMPLATE_CASE_UPDATE = envstr("WECHAT_TEMPLATE_CASE_UPDATE", "")
-WECHAT_API_BASE = envstr("WECHAT_API_BASE", "https://api.weixin.qq.com")
+# WeChat's API host; a city behind a forward proxy (an intranet) points this at it.
+WECHAT_API_BASE = envstr("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/")
+# The code of the MP_verify_<code>.txt file WeChat asks for before it accepts the site
+# as the OAuth domain (网页授权域名) and the JS-SDK safe domain (JS接口安全域名).
+WECHAT_DOMAIN_VERIFY = envstr("WECHAT_DOMAIN_VERIFY", "")
+# Chat reports: messages from one follower within this many minutes of the last one
+# are gathered into one draft; unsent drafts are deleted after WECHAT_DRAFT_DAYS
+# (WeChat keeps a sent photo's media for three days).
+WECHAT_DRAFT_MINUTES = envint("WECHAT_DRAFT_MINUTES", 10)
+WECHAT_DRAFT_DAYS = envint("WECHAT_DRAFT_DAYS", 3)
 
 # Logs (suishoupai.ops.logs): LOG_FORMAT=json writes one JSON object per line with
 # phones and tokens masked; LOG_REQUESTS adds one line per request (method, path

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from suishoupai.api.api import api
 from suishoupai.web import views as web_views
+from suishoupai.wechat import views as wechat_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
@@ -15,6 +16,9 @@ urlpatterns = [
     path("m/", include("suishoupai.web.citizen.urls")),
     path("console/", include("suishoupai.web.console.urls")),
     path("open311/v2/", include("suishoupai.open311.urls")),
+    # The WeChat official account's server URL (404 unless WECHAT_* are set).
+    path("wechat/", include("suishoupai.wechat.urls")),
+    path("MP_verify_<str:code>.txt", wechat_views.domain_check, name="wechat_domain_check"),
     # Public, privacy-safe copies of photos only; originals have no URL here.
     path("media/public/", include("suishoupai.photos.urls")),
 ]

@@ -4,6 +4,7 @@ Thin: parse, call a service or selector, present (cases.presenters, shared with
 the citizen pages).
 """
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -15,7 +16,10 @@ from suishoupai.cases.presenters import present_private, present_public, present
 from suishoupai.cases.states import FAMILY, Family, State
 from suishoupai.catalog.selectors import route
 from suishoupai.errors import InvalidInput
-from suishoupai.photos.services import check_uploads
+from suishoupai.officialaccount import identity
+from suishoupai.officialaccount import services as drafts
+from suishoupai.officialaccount.models import Draft
+from suishoupai.photos.services import CheckedPhoto, check_uploads
 from suishoupai.places.coords import to_wgs84
 from suishoupai.places.selectors import locate
 
@@ -56,6 +60,15 @@ def create_case(request: HttpRequest):
     if report_in.phone:
         _limit(request, "report_phone", report_in.phone)
     photos = check_uploads(files)
+    key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or None
+    draft, kept = _draft(report_in, key)
+    if len(photos) + len(kept) > settings.PHOTO_MAX_COUNT:
+        raise InvalidInput(
+            _("At most %(n)d photos can be sent at once.") % {"n": settings.PHOTO_MAX_COUNT},
+            field="photos",
+        )
+    # The follower: the one these pages know inside WeChat, or the chat's sender.
+    openid = identity.openid(request) or (draft.openid if draft else "")
     report = services.Report(
         category=report_in.category,
         subcategory=report_in.subcategory,
@@ -67,9 +80,11 @@ def create_case(request: HttpRequest):
         phone=report_in.phone,
         is_anonymous=report_in.anonymous,
         is_public=report_in.public,
+        openid=openid,
     )
-    key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or None
-    case, token = services.submit(report, photos, client_ref=key)
+    case, token = services.submit(report, photos + kept, client_ref=key)
+    if draft is not None:
+        drafts.close(draft, case)
     return Status(
         201,
         {
@@ -85,6 +100,14 @@ def create_case(request: HttpRequest):
             "follow_url": f"/m/cases/{case.number}#t={token}",
         },
     )
+
+
+def _draft(report_in: ReportIn, key: str | None) -> tuple[Draft | None, list[CheckedPhoto]]:
+    """A report sent from a WeChat draft brings the draft's photos (those kept)."""
+    if not report_in.draft:
+        return None, []
+    ids = [int(i) for i in report_in.draft_photos.split(",") if i]
+    return drafts.sending(report_in.draft, ids, key)
 
 
 # Citizen rate limits: (uses, window in seconds) per client IP, or per phone number.

@@ -28,6 +28,8 @@ def present_staff(case: Case, user: User) -> dict:
         "department_id": case.department_id,
         # Departments get the problem, not the person: contact stays with the centre.
         "phone": case.reporter_phone if policy.may_see_phone(user) else None,
+        # The openid itself never leaves the server: only that WeChat knows the reporter.
+        "reporter_wechat": bool(case.reporter_openid) if policy.may_see_phone(user) else None,
         "anonymous": case.is_anonymous,
         "public": case.is_public,
         "due_at": case.due_at,

@@ -31,6 +31,19 @@ class ReportIn(Schema):
     phone: str = Field(default="", max_length=32)
     anonymous: bool = False
     public: bool = True
+    draft: str | None = Field(
+        default=None,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A WeChat draft's token (the #d= of the chat's link): its photos and its "
+        "follower come with the report",
+    )
+    draft_photos: str = Field(
+        default="",
+        max_length=200,
+        pattern=r"^[0-9,]*$",
+        description="Ids of the draft's photos to send with it, comma-separated",
+    )
 
     @field_validator("phone")
     @classmethod
@@ -189,6 +202,9 @@ class CaseStaffOut(CasePublicOut):
     suggested_department_id: int | None
     department_id: int | None
     phone: str | None
+    reporter_wechat: bool | None = Field(
+        description="The reporter is a WeChat follower (command centre only; never the openid)"
+    )
     anonymous: bool
     public: bool
     due_at: datetime | None

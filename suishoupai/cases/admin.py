@@ -71,10 +71,11 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["category", "district", "department"]
     inlines = [RequestInline, EventInline]
-    exclude = ["tracking_token_hash"]
+    # Secrets and the WeChat openid (personal data, shown nowhere) stay out of the admin.
+    exclude = ["tracking_token_hash", "reporter_openid"]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return [f.name for f in Case._meta.fields if f.name != "tracking_token_hash"]
+        return [f.name for f in Case._meta.fields if f.name not in self.exclude]
 
 
 @admin.register(CaseEvent)

@@ -112,6 +112,11 @@ class Case(models.Model):
     tracking_token_hash = models.CharField(max_length=64, db_index=True, editable=False)
     # The reporting device's idempotency key: a retried upload finds its case, not a second one.
     client_ref = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # The reporter's WeChat openid (official account chat or the pages inside WeChat):
+    # personal data like the phone; shown to centre roles only as “微信用户”.
+    reporter_openid = models.CharField(
+        _("reporter WeChat openid"), max_length=64, blank=True, db_index=True, editable=False
+    )
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_public = models.BooleanField(_("public"), default=True)
     reporter_user = models.ForeignKey(

@@ -114,6 +114,13 @@ def public_case(number: str) -> Case:
     return case
 
 
+def submitted_with(client_ref: str | None) -> Case | None:
+    """The case a device's idempotency key already made, if any (only its hash is kept)."""
+    if not client_ref:
+        return None
+    return Case.objects.filter(client_ref=hash_token(client_ref)).first()
+
+
 def reporter_case(number: str, token: str | None) -> Case:
     """The reporter's own case, found only with its tracking token.
 

@@ -192,6 +192,8 @@ class Report:
     is_public: bool = True
     subcategory: str | None = None
     channel: str = Channel.CITIZEN
+    # The reporter's WeChat openid (the chat's draft, or the pages' OAuth): personal data.
+    openid: str = ""
 
 
 def _next_number(now: datetime) -> str:
@@ -250,12 +252,6 @@ def _token_for(client_ref: str) -> str:
     return mac.hexdigest()[:32]
 
 
-def _already_submitted(client_ref: str | None) -> Case | None:
-    if not client_ref:
-        return None
-    return Case.objects.filter(client_ref=hash_token(client_ref)).first()
-
-
 CLIENT_REF_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -284,7 +280,7 @@ def submit(
     """
     now = _now(now)
     _check_client_ref(client_ref)
-    existing = _already_submitted(client_ref)
+    existing = selectors.submitted_with(client_ref)
     if existing is not None:
         return existing, _token_for(client_ref or "")
     _require(report.description, "description", _("Please describe the problem."))
@@ -295,7 +291,7 @@ def submit(
         case = _create(report, photos, now, reporter_user, client_ref, token, kind, place)
     except IntegrityError:
         # Two copies of one retry raced: the other one created the case.
-        existing = _already_submitted(client_ref)
+        existing = selectors.submitted_with(client_ref)
         if existing is None:
             raise
         return existing, token
@@ -329,6 +325,7 @@ def _create(
             community=location.community,
             grid=location.grid,
             reporter_phone=report.phone.strip(),
+            reporter_openid=report.openid,
             reporter_user=reporter_user,
             tracking_token_hash=hash_token(token),
             is_anonymous=report.is_anonymous,

@@ -7,12 +7,19 @@ from .models import DepartmentContact, Message
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "channel", "address", "case", "status", "attempts"]
+    list_display = ["created_at", "kind", "channel", "recipient", "case", "status", "attempts"]
+    # A follower's openid is personal data: the address shows as “WeChat user”.
+    exclude = ["address", "claim"]
+    readonly_fields = ["recipient"]
     list_filter = ["status", "channel", "audience", "kind"]
     search_fields = ["address", "case__number", "body"]
     date_hierarchy = "created_at"
     list_select_related = ["case"]
     actions = ["retry"]
+
+    @admin.display(description=_("address"))
+    def recipient(self, message: Message) -> str:
+        return message.recipient
 
     # The outbox is a delivery record: read-only, except the retry action.
     def has_add_permission(self, request):

@@ -94,7 +94,15 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.channel}:{self.address}"
+        return f"{self.kind} → {self.channel}:{self.recipient}"
+
+    @property
+    def recipient(self) -> str:
+        """The address as people may see it: a follower's WeChat openid is personal
+        data, shown (and logged) only as “WeChat user”."""
+        if self.channel == ChannelCode.WECHAT and self.audience != Audience.DEPARTMENT:
+            return str(_("WeChat user"))
+        return self.address
 
 
 class DepartmentContact(models.Model):

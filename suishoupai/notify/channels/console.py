@@ -13,7 +13,7 @@ def write(message, prefix: str = "") -> None:
         prefix,
         message.kind,
         message.channel,
-        message.address,
+        message.recipient,
         f"{message.subject}: " if message.subject else "",
         message.body,
     )

@@ -1,4 +1,4 @@
-"""A small JSON-over-HTTP client on urllib for the webhook, SMS and WeChat channels."""
+"""A small JSON-over-HTTP client on urllib for the webhook and SMS channels."""
 
 import json
 import urllib.error
@@ -38,5 +38,5 @@ def encode(data: dict) -> bytes:
 
 
 def _host(url: str) -> str:
-    # Errors are shown in the admin: never echo query strings (WeChat puts tokens there).
+    # Errors are shown in the admin: never echo query strings (they may carry keys).
     return urlsplit(url).netloc

@@ -1,20 +1,23 @@
-"""WeChat official-account template messages (模板消息) to a follower's openid.
+"""WeChat official-account template messages (模板消息) to a follower's openid,
+sent through wechatpy with the token every process shares
+(suishoupai.officialaccount.client: cached, refreshed before expiry, one
+refresh at a time; a stale token is replaced once and the send retried).
 
-The access token is fetched with WECHAT_APP_ID / WECHAT_APP_SECRET and kept in
-the cache until shortly before it expires (WeChat limits token requests per day).
+Template fields: `first` (the text), `keyword1` (case number), `keyword2`
+(state), `remark`; the message opens the case page (`url`).
 """
 
-import json
-
+import requests
 from django.conf import settings
-from django.core.cache import cache
+from wechatpy.exceptions import APILimitedException, WeChatClientException
 
-from . import http
+from suishoupai.officialaccount.client import client
+
 from .base import Channel, PermanentError
 
-TOKEN_KEY = "notify:wechat:access_token"
-# errcodes meaning the token went stale: fetch a new one and retry later.
-TOKEN_ERRORS = {40001, 40014, 42001}
+# errcodes worth another try later: WeChat busy, a token refused even after a
+# refresh (someone else reset the secret?), and no answer at all (HTTP trouble).
+TRANSIENT = {-1, 40001, 40014, 42001, 45009, None}
 
 
 class WechatChannel(Channel):
@@ -30,36 +33,25 @@ class WechatChannel(Channel):
     def transmit(self, message) -> None:
         payload = message.payload
         data = {
-            "touser": message.address,
-            "template_id": settings.WECHAT_TEMPLATE_CASE_UPDATE,
-            "url": payload.get("link", ""),
-            "data": {
-                "first": {"value": message.body},
-                "keyword1": {"value": payload.get("case", "")},
-                "keyword2": {"value": payload.get("state", "")},
-                "remark": {"value": payload.get("remark", "")},
-            },
+            "first": {"value": message.body},
+            "keyword1": {"value": payload.get("case", "")},
+            "keyword2": {"value": payload.get("state", "")},
+            "remark": {"value": payload.get("remark", "")},
         }
-        url = f"{settings.WECHAT_API_BASE}/cgi-bin/message/template/send?access_token={_token()}"
-        answer = json.loads(http.post_json(url, data))
-        code = answer.get("errcode", 0)
-        if code in TOKEN_ERRORS:
-            cache.delete(TOKEN_KEY)
-            raise ConnectionError(f"WeChat access token expired (errcode {code})")
-        if code:
-            raise PermanentError(f"WeChat errcode {code}: {answer.get('errmsg', '')}")
-
-
-def _token() -> str:
-    token = cache.get(TOKEN_KEY)
-    if token:
-        return token
-    url = (
-        f"{settings.WECHAT_API_BASE}/cgi-bin/token?grant_type=client_credential"
-        f"&appid={settings.WECHAT_APP_ID}&secret={settings.WECHAT_APP_SECRET}"
-    )
-    answer = json.loads(http.request(url))
-    if "access_token" not in answer:
-        raise ConnectionError(f"WeChat token refused (errcode {answer.get('errcode')})")
-    cache.set(TOKEN_KEY, answer["access_token"], max(60, int(answer.get("expires_in", 7200)) - 300))
-    return answer["access_token"]
+        try:
+            client().message.send_template(
+                message.address,
+                settings.WECHAT_TEMPLATE_CASE_UPDATE,
+                data,
+                url=payload.get("link") or None,
+            )
+        except APILimitedException:
+            raise ConnectionError("WeChat: too many calls today (errcode 45009)") from None
+        except WeChatClientException as exc:
+            # Never the exception's own text: it carries the request URL (the token).
+            detail = f"WeChat errcode {exc.errcode}: {exc.errmsg or ''}".strip()
+            if exc.errcode in TRANSIENT:
+                raise ConnectionError(detail) from None
+            raise PermanentError(detail) from None
+        except requests.RequestException as exc:
+            raise ConnectionError(f"WeChat unreachable: {type(exc).__name__}") from None

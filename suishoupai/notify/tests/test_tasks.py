@@ -5,8 +5,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from suishoupai.notify import services, tasks
-from suishoupai.notify.channels.wechat import TOKEN_KEY
 from suishoupai.notify.models import ChannelCode, Message, Status
+from suishoupai.officialaccount import client as oa
 
 
 def wechat_message():
@@ -50,25 +50,36 @@ def test_send_to_phone_refuses_an_empty_number():
 
 
 @pytest.mark.django_db
-def test_a_stale_wechat_token_is_dropped_and_the_message_retried(
-    settings, every_channel_configured
-):
+def test_a_stale_wechat_token_is_replaced_and_the_send_retried_at_once(settings, wechat_on):
     settings.NOTIFY_LIVE = True
-    http, _ = every_channel_configured
-    cache.set(TOKEN_KEY, "old-token", 600)
-    http.answers = {
-        "/wechat/cgi-bin/token": {"access_token": "new-token", "expires_in": 7200},
-        "/wechat/cgi-bin/message": {"errcode": 42001, "errmsg": "access_token expired"},
-    }
+    # Another worker cached a token that WeChat has since forgotten.
+    oa.shared("access_token", lambda: ("old-token", 7200))
+    message = wechat_message()
+    assert services.deliver(message.pk) == Status.SENT
+    assert wechat_on.calls["message/template/send"] == 2 and wechat_on.calls["token"] == 1
+    assert oa.cached_value("access_token") not in (None, "old-token")
+    [sent] = wechat_on.templates
+    assert sent["touser"] == "openid-9" and sent["url"] == "http://x/m/cases/20261125-0009"
+
+
+@pytest.mark.django_db
+def test_a_token_refused_even_after_a_refresh_is_retried_later(settings, wechat_on):
+    settings.NOTIFY_LIVE = True
+    wechat_on.valid_tokens = _Refusing()
     message = wechat_message()
     now = timezone.now()
     assert services.deliver(message.pk, now) == Status.QUEUED
-    assert cache.get(TOKEN_KEY) is None
-    http.answers["/wechat/cgi-bin/message"] = {"errcode": 0, "errmsg": "ok"}
+    message.refresh_from_db()
+    assert message.last_error.startswith("ConnectionError: WeChat errcode 40001")
+    assert "token-" not in message.last_error  # the token itself is never shown
+    wechat_on.valid_tokens = set()
+    cache.clear()
     assert services.deliver(message.pk, now + timedelta(minutes=5)) == Status.SENT
-    paths = [r.path for r in http.requests]
-    assert paths[0].endswith("access_token=old-token")
-    assert paths[-1].endswith("access_token=new-token")
+
+
+class _Refusing(set):
+    def add(self, item):
+        pass
 
 
 @pytest.mark.django_db

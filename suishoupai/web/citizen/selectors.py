@@ -23,8 +23,9 @@ def _cases() -> QuerySet[Case]:
     ).defer("district__geometry")
 
 
-def own_case(number: str, token: str | None, phone: str | None) -> Case:
-    """The reporter's case, by its tracking token or by the confirmed phone it was sent with.
+def own_case(number: str, token: str | None, phone: str | None, openid: str | None = None) -> Case:
+    """The reporter's case, by its tracking token, the confirmed phone it was sent
+    with, or the WeChat follower who sent it (the openid learnt by OAuth).
 
     Wrong token and unknown number answer the same, so numbers cannot be probed.
     """
@@ -32,17 +33,23 @@ def own_case(number: str, token: str | None, phone: str | None) -> Case:
     case = qs.filter(tracking_token_hash=hash_token(token)).first() if token else None
     if case is None and phone:
         case = qs.filter(reporter_phone=phone).first()
+    if case is None and openid:
+        case = qs.filter(reporter_openid=openid).first()
     if case is None:
         raise NotFound(_("No such case, or this link is not yours."))
     return case
 
 
-def mine(tokens: list[tuple[str, str]], phone: str | None) -> list[Case]:
-    """Cases sent from this device (number, token pairs) and with the confirmed phone."""
+def mine(tokens: list[tuple[str, str]], phone: str | None, openid: str | None = None) -> list[Case]:
+    """Cases sent from this device (number, token pairs), with the confirmed phone and
+    by this WeChat follower: one history, however each report was sent."""
     hashes = {hash_token(t) for _n, t in tokens[:MINE_LIMIT] if t}
     found = {c.pk: c for c in _cases().filter(tracking_token_hash__in=hashes)}
     if phone:
-        for c in _cases().filter(reporter_phone=phone)[:MINE_LIMIT]:
+        for c in _cases().filter(reporter_phone=phone).order_by("-created_at")[:MINE_LIMIT]:
+            found.setdefault(c.pk, c)
+    if openid:
+        for c in _cases().filter(reporter_openid=openid).order_by("-created_at")[:MINE_LIMIT]:
             found.setdefault(c.pk, c)
     return sorted(found.values(), key=lambda c: c.created_at, reverse=True)[:MINE_LIMIT]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, wechat
 
 app_name = "citizen"
 urlpatterns = [
@@ -16,4 +16,12 @@ urlpatterns = [
     path("api/phone/confirm", views.phone_confirm, name="phone_confirm"),
     path("api/phone/forget", views.phone_forget, name="phone_forget"),
     path("api/qr", views.qr, name="qr"),
+    # Inside WeChat (404 unless the official account is configured).
+    path("oauth/start", wechat.oauth_start, name="oauth_start"),
+    path("oauth", wechat.oauth_done, name="oauth_done"),
+    path("api/draft", views.json_view(wechat.draft), name="draft"),
+    path("api/draft/photos", views.json_view(wechat.draft_add_photo), name="draft_add_photo"),
+    path(
+        "api/draft/photos/<int:photo_id>", views.json_view(wechat.draft_photo), name="draft_photo"
+    ),
 ]

@@ -31,10 +31,11 @@ from suishoupai.cases.states import State
 from suishoupai.catalog.models import Category, FilingCondition
 from suishoupai.encoders import LocalTimeEncoder
 from suishoupai.errors import DomainError, InvalidInput
+from suishoupai.officialaccount import identity
 from suishoupai.timelimits.models import LimitUnit, Stage
 from suishoupai.timelimits.selectors import stage_limit
 
-from . import selectors, services
+from . import selectors, services, wechat
 
 PHONE_COOKIE = "ssp_phone"
 PHONE_SALT = "citizen.phone"
@@ -75,6 +76,12 @@ JS_STRINGS = {
     "from_photo": gettext_lazy("Position taken from the photo. Drag the pin if it is not right."),
     "from_map": gettext_lazy("Position chosen on the map."),
     "from_gps": gettext_lazy("Your position. Drag the pin if it is not right."),
+    "draft_filled": gettext_lazy(
+        "Filled in with what you sent in the WeChat chat: choose the kind of problem and send."
+    ),
+    "from_chat": gettext_lazy(
+        "The place you sent in the WeChat chat. Drag the pin if it is not right."
+    ),
     "locating": gettext_lazy("Finding your position…"),
     "no_geolocation": gettext_lazy("This browser cannot find your position: tap the map."),
     "geolocation_failed": gettext_lazy(
@@ -281,6 +288,8 @@ def _strings() -> dict:
 @require_GET
 @ensure_csrf_cookie
 def report(request: HttpRequest) -> HttpResponse:
+    if bounce := wechat.oauth_bounce(request):
+        return bounce
     return _page(
         request,
         "citizen/report.html",
@@ -291,6 +300,8 @@ def report(request: HttpRequest) -> HttpResponse:
             "max_photos": settings.PHOTO_MAX_COUNT,
             "max_bytes": settings.PHOTO_MAX_BYTES,
             "accept_limit": _accept_words(),
+            # Inside WeChat: wx.config for the JS-SDK (photos, position); None elsewhere.
+            "wechat": wechat.jssdk_config(request),
         },
         max_mb=settings.PHOTO_MAX_BYTES // (1024 * 1024),
         max_photos=settings.PHOTO_MAX_COUNT,
@@ -300,12 +311,15 @@ def report(request: HttpRequest) -> HttpResponse:
 @require_GET
 @ensure_csrf_cookie
 def mine(request: HttpRequest) -> HttpResponse:
+    if bounce := wechat.oauth_bounce(request):
+        return bounce
     phone = _phone(request)
     return _page(
         request,
         "citizen/mine.html",
         active="mine",
         phone_masked=_mask(phone) if phone else "",
+        wechat_known=identity.openid(request) is not None,
         config={"states": _strings()},
     )
 
@@ -313,6 +327,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_GET
 @ensure_csrf_cookie
 def case_page(request: HttpRequest, number: str) -> HttpResponse:
+    if bounce := wechat.oauth_bounce(request):
+        return bounce
     return _page(
         request,
         "citizen/case.html",
@@ -351,7 +367,7 @@ def _own(case: Case) -> dict:
 @require_GET
 @json_view
 def own_case(request: HttpRequest, number: str) -> JsonResponse:
-    case = selectors.own_case(number, _token(request), _phone(request))
+    case = selectors.own_case(number, _token(request), _phone(request), identity.openid(request))
     response = _json(_own(case))
     response["Cache-Control"] = "private, no-store"
     return response
@@ -374,7 +390,7 @@ def public_case(request: HttpRequest, number: str) -> JsonResponse:
 @json_view
 def rate(request: HttpRequest, number: str) -> JsonResponse:
     _limit(request, "rating_ip")
-    case = selectors.own_case(number, _token(request), _phone(request))
+    case = selectors.own_case(number, _token(request), _phone(request), identity.openid(request))
     data = _body(request)
     raw = data.get("stars")
     try:
@@ -384,7 +400,9 @@ def rate(request: HttpRequest, number: str) -> JsonResponse:
     # The rating's rules (values, stars, comment length) are the service's.
     comment = str(data.get("comment") or "")
     case_services.rate(case, rating=str(data.get("rating") or ""), stars=stars, comment=comment)
-    return _json(_own(selectors.own_case(number, _token(request), _phone(request))))
+    return _json(
+        _own(selectors.own_case(number, _token(request), _phone(request), identity.openid(request)))
+    )
 
 
 @require_POST
@@ -397,7 +415,7 @@ def mine_data(request: HttpRequest) -> JsonResponse:
         for i in items
         if isinstance(i, dict)
     ]
-    cases = selectors.mine(pairs, _phone(request))
+    cases = selectors.mine(pairs, _phone(request), identity.openid(request))
     return _json(
         {
             "phone": _mask(p) if (p := _phone(request)) else None,

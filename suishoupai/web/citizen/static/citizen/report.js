@@ -3,13 +3,19 @@
 (function () {
   "use strict";
   var SSP = window.SSP, t = SSP.t, cfg = SSP.config;
+  SSP.report = SSP.report || {};
   var form = document.getElementById("report");
-  var photos = [];          // [{file (to send), url (thumbnail)}]
+  // [{file (to send), url (thumbnail), busy}] or, for a photo already on the server
+  // (sent in the WeChat chat or taken with the JS-SDK), {draftPhoto: id, url, busy}.
+  var photos = [];
   var exifPos = null;       // {lat, lng, cs} from the first photo that has one
   var pos = null;           // the chosen place {lat, lng, cs}
   var exifEndpoint = true;  // false once /api/v1/photos/exif-location answered 404
   var idempotencyKey = SSP.randomId() + SSP.randomId();
   var LONG_SIDE = 1800;
+  // A draft gathered in the WeChat chat (or by the JS-SDK): its token opens it.
+  var draftToken = "";
+  var DRAFT_KEY = "ssp.draft";
 
   // ------------------------------------------------------------ EXIF GPS (JPEG)
 
@@ -161,8 +167,69 @@
 
   function remove(entry) {
     photos = photos.filter(function (p) { return p !== entry; });
-    URL.revokeObjectURL(entry.url);
+    if (entry.url) URL.revokeObjectURL(entry.url);
     render();
+  }
+
+  // Inside WeChat the JS-SDK may take over the picker (wechat.js sets SSP.report.choose).
+  addTile.addEventListener("click", function (e) {
+    if (SSP.report.choose && SSP.report.choose(cfg.max_photos - photos.length)) e.preventDefault();
+  });
+
+  // ------------------------------------------------------------ the draft (WeChat)
+
+  function draftHeaders() { return { "X-Draft-Token": draftToken }; }
+
+  function useDraftToken(token) {
+    draftToken = token;
+    try { sessionStorage.setItem(DRAFT_KEY, token); } catch (e) { /* private mode */ }
+  }
+
+  // A photo already on the server: shown once fetched from WeChat, sent by its id.
+  function addServerPhoto(item) {
+    var entry = photos.filter(function (p) { return p.draftPhoto === item.id; })[0];
+    if (!entry) {
+      if (item.status === "failed") { fieldError("photos", item.error); return; }
+      entry = { file: null, url: "", busy: true, draftPhoto: item.id };
+      photos.push(entry);
+    }
+    if (item.status === "failed") { fieldError("photos", item.error); remove(entry); return; }
+    entry.busy = item.status !== "ready";
+    if (!entry.busy && !entry.url && !entry.loading) {
+      entry.loading = true;
+      fetch("/m/api/draft/photos/" + item.id, { headers: draftHeaders(), credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.blob() : null; })
+        .then(function (blob) { if (blob) { entry.url = URL.createObjectURL(blob); render(); } })
+        .catch(function () {});
+    }
+    render();
+  }
+
+  var polling = null;
+  function loadDraft(first) {
+    return SSP.call("GET", "/m/api/draft", undefined, draftHeaders()).then(function (res) {
+      if (res.status !== 200) {
+        if (first) { SSP.toast(SSP.errorText(res), 4000); }
+        useDraftToken("");
+        try { sessionStorage.removeItem(DRAFT_KEY); } catch (e) { /* private mode */ }
+        return;
+      }
+      var d = res.data;
+      if (first) fillFromDraft(d);
+      d.photos.forEach(addServerPhoto);
+      var waiting = photos.some(function (p) { return p.draftPhoto && p.busy; });
+      clearTimeout(polling);
+      if (waiting) polling = setTimeout(function () { loadDraft(false); }, 1500);
+    }).catch(function () {});
+  }
+
+  function fillFromDraft(d) {
+    var text = document.getElementById("description");
+    if (d.text && !text.value.trim()) text.value = d.text;
+    var address = document.getElementById("address");
+    if (d.address && !address.value.trim()) address.value = d.address;
+    if (typeof d.lat === "number" && !pos) setPos({ lat: d.lat, lng: d.lng, cs: d.coord_system }, t("from_chat"));
+    SSP.toast(t("draft_filled"), 4000);
   }
 
   function render() {
@@ -170,7 +237,8 @@
     photos.forEach(function (p, i) {
       var del = SSP.el("button", { type: "button", class: "thumb-del", "aria-label": t("remove_photo", { n: i + 1 }), text: "×" });
       del.addEventListener("click", function () { remove(p); });
-      var img = SSP.el("img", { src: p.url, alt: t("photo_n", { n: i + 1 }) });
+      var img = p.url ? SSP.el("img", { src: p.url, alt: t("photo_n", { n: i + 1 }) })
+        : SSP.el("span", { class: "thumb-wait", text: t("photo_pending") });
       box.insertBefore(SSP.el("div", { class: "thumb" + (p.busy ? " busy" : "") }, [img, del]), addTile);
     });
     addTile.hidden = photos.length >= cfg.max_photos;
@@ -201,10 +269,20 @@
     dLng = dLng * 180 / (a / sq * Math.cos(rad) * Math.PI);
     return [lat + dLat, lng + dLng];
   }
+  // GCJ-02 → WGS-84 to within a metre or so: invert the forward transform by iteration.
+  function gcjToWgs(lat, lng) {
+    var w = [lat, lng];
+    for (var i = 0; i < 3; i++) {
+      var g = wgsToGcj(w[0], w[1]);
+      w = [w[0] + lat - g[0], w[1] + lng - g[1]];
+    }
+    return w;
+  }
   var mapCs = cfg.map.tiles ? cfg.map.tiles.crs : "wgs84";
-  // A WGS-84 point in the map's own system (only 高德 differs).
+  // A point in the map's own system: 高德 tiles are GCJ-02, every other map WGS-84.
   function toMap(lat, lng, cs) {
-    return mapCs === "gcj02" && cs !== "gcj02" ? wgsToGcj(lat, lng) : [lat, lng];
+    if (mapCs === "gcj02") return cs === "gcj02" ? [lat, lng] : wgsToGcj(lat, lng);
+    return cs === "gcj02" ? gcjToWgs(lat, lng) : [lat, lng];
   }
 
   // ------------------------------------------------------------ map
@@ -259,6 +337,8 @@
   }
 
   document.getElementById("locate-me").addEventListener("click", function () {
+    // Inside WeChat the JS-SDK's wx.getLocation answers (wechat.js sets SSP.report.locate).
+    if (SSP.report.locate && SSP.report.locate()) return;
     if (!navigator.geolocation) { status(t("no_geolocation"), "bad"); return; }
     status(t("locating"), "");
     navigator.geolocation.getCurrentPosition(function (p) {
@@ -441,7 +521,15 @@
     d.append("public", document.getElementById("not-public").checked ? "false" : "true");
     d.append("website", document.getElementById("website").value);
     d.append("idempotency_key", idempotencyKey);
-    photos.forEach(function (p, i) { d.append("photos", p.file, p.file.name || "photo" + (i + 1) + ".jpg"); });
+    var kept = [];
+    photos.forEach(function (p, i) {
+      if (p.draftPhoto) kept.push(p.draftPhoto);
+      else d.append("photos", p.file, p.file.name || "photo" + (i + 1) + ".jpg");
+    });
+    if (draftToken) {
+      d.append("draft", draftToken);
+      d.append("draft_photos", kept.join(","));
+    }
     return d;
   }
 
@@ -511,6 +599,9 @@
 
   function done(data) {
     SSP.remember(data.number, data.tracking_token);
+    clearTimeout(polling);
+    useDraftToken("");
+    try { sessionStorage.removeItem(DRAFT_KEY); } catch (e) { /* private mode */ }
     idempotencyKey = SSP.randomId() + SSP.randomId();
     var link = location.origin + data.follow_url;
     form.hidden = true;
@@ -531,4 +622,28 @@
     }).catch(function () {});
     window.scrollTo(0, 0);
   }
+
+  // ------------------------------------------------------------ start
+
+  // For wechat.js (the JS-SDK inside WeChat) and the browser tests.
+  SSP.report.setPos = setPos;
+  SSP.report.status = status;
+  SSP.report.addServerPhoto = addServerPhoto;
+  SSP.report.draftToken = function () { return draftToken; };
+  SSP.report.useDraftToken = useDraftToken;
+  SSP.report.pollDraft = function () { clearTimeout(polling); polling = setTimeout(function () { loadDraft(false); }, 1500); };
+  SSP.report.fieldError = fieldError;
+
+  // The chat's link carries the draft's token in the fragment (never sent to a server);
+  // keep it for this visit and take it out of the address bar.
+  var m = /[#&]d=([A-Za-z0-9_-]+)/.exec(location.hash);
+  var kept = "";
+  try { kept = sessionStorage.getItem(DRAFT_KEY) || ""; } catch (e) { /* private mode */ }
+  if (m) {
+    useDraftToken(m[1]);
+    if (history.replaceState) history.replaceState(null, "", location.pathname + location.search);
+  } else if (kept) {
+    draftToken = kept;
+  }
+  if (draftToken) loadDraft(true);
 })();
