@@ -1,0 +1,109 @@
+"""Reads: the category suggestion and out-of-scope warning for a text, its sentiment, and
+the open cases a new case may duplicate (duplicates.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import engine
+from .config import OUT_PREFIX, triage_config
+from .duplicates import DuplicateCandidate, duplicate_candidates
+
+__all__ = [
+    "DuplicateCandidate",
+    "Sentiment",
+    "Suggestion",
+    "Triage",
+    "duplicate_candidates",
+    "sentiment",
+    "suggest",
+]
+
+# At or above this, a text is flagged as not city management (the API's contract).
+OUT_OF_SCOPE_FLAG = 0.5
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    category: str
+    subcategory: str
+    score: float  # probability of the category (all its subcategories together)
+    subcategory_score: float
+
+
+@dataclass(frozen=True)
+class Triage:
+    suggestions: list[Suggestion] = field(default_factory=list)
+    out_of_scope: float = 0.0
+    agency: str = ""  # the most likely other agency's key, when out of scope is likely
+    reason: str = ""  # that agency's name, for people
+    model: int | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return self.out_of_scope >= OUT_OF_SCOPE_FLAG
+
+
+def suggest(text: str, limit: int = 3, loaded: engine.Loaded | None = None) -> Triage:
+    """Ranked categories (each with its likeliest subcategory) and the out-of-scope warning.
+
+    Empty when no model has been trained or the text is blank.
+    """
+    loaded = loaded or engine.current()
+    text = text.strip()[:MAX_TEXT]
+    if loaded is None or not text:
+        return Triage()
+    probs = loaded.category.probabilities([text])[0]
+    return _triage(loaded, probs, limit)
+
+
+def _triage(loaded: engine.Loaded, probs: np.ndarray, limit: int) -> Triage:
+    by_category: dict[str, float] = {}
+    best_sub: dict[str, tuple[str, float]] = {}
+    out, agency, agency_p = 0.0, "", -1.0
+    for label, p in zip(loaded.category.classes.tolist(), probs.tolist(), strict=True):
+        if label.startswith(OUT_PREFIX):
+            out += p
+            if p > agency_p:
+                agency, agency_p = label[len(OUT_PREFIX) :], p
+            continue
+        parent = loaded.parents.get(label)
+        if parent is None:  # deactivated since training
+            continue
+        by_category[parent] = by_category.get(parent, 0.0) + p
+        if p > best_sub.get(parent, ("", -1.0))[1]:
+            best_sub[parent] = (label, p)
+    ranked = sorted(by_category.items(), key=lambda kv: kv[1], reverse=True)[:limit]
+    suggestions = [
+        Suggestion(code, best_sub[code][0], round(score, 4), round(best_sub[code][1], 4))
+        for code, score in ranked
+    ]
+    reason = triage_config().agencies.get(agency, "") if out >= 0.2 else ""
+    return Triage(suggestions, round(out, 4), agency if reason else "", reason, loaded.pk)
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    score: float  # -1 angry/desperate .. +1 pleased
+    urgency: float  # 0..1: danger or anger, raises a report in the operator's queue
+    label: str  # the likeliest of urgent, angry, neutral, positive
+
+
+def sentiment(text: str, loaded: engine.Loaded | None = None) -> Sentiment:
+    loaded = loaded or engine.current()
+    text = text.strip()[:MAX_TEXT]
+    if loaded is None or not text:
+        return Sentiment(0.0, 0.0, "neutral")
+    probs = dict(
+        zip(
+            loaded.sentiment.classes.tolist(),
+            loaded.sentiment.probabilities([text])[0].tolist(),
+            strict=True,
+        )
+    )
+    urgency = probs.get("urgent", 0.0) + probs.get("angry", 0.0)
+    score = probs.get("positive", 0.0) - urgency
+    return Sentiment(round(score, 4), round(urgency, 4), max(probs, key=probs.__getitem__))
