@@ -140,7 +140,9 @@ def duplicate_candidates(
         (distance_m(case.lat, case.lng, c.lat, c.lng), c)
         for c in _open_nearby(case, radius, config.max_age_days, now)
     ]
-    found = sorted((d, c) for d, c in found if d <= radius * SEARCH_RADII)[:MAX_CANDIDATES]
+    found = sorted(
+        ((d, c) for d, c in found if d <= radius * SEARCH_RADII), key=lambda dc: (dc[0], dc[1].pk)
+    )[:MAX_CANDIDATES]
     if not found:
         return []
     hashes = _hashes([case.pk] + [c.pk for _, c in found])

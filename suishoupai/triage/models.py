@@ -17,7 +17,7 @@ class TriageExample(models.Model):
     config (not city management, and whose it is).
     """
 
-    text = models.TextField(_("message"), max_length=2000)
+    text = models.TextField(_("message text"), max_length=2000)
     subcategory = models.ForeignKey(
         "catalog.Subcategory",
         verbose_name=_("subcategory"),
@@ -99,7 +99,7 @@ class SuggestionFeedback(models.Model):
     case = models.ForeignKey(
         "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="+"
     )
-    text = models.TextField(_("message"))
+    text = models.TextField(_("message text"))
     suggested = models.ForeignKey(
         "catalog.Subcategory",
         verbose_name=_("suggested"),
