@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from suishoupai.triage import services
+from suishoupai.triage.models import TriageModel
 
 
 class Command(BaseCommand):
@@ -14,8 +15,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--note", default="", help="a note kept with the model")
+        parser.add_argument(
+            "--if-missing", action="store_true", help="only when no model has been trained yet"
+        )
 
-    def handle(self, *args: Any, note: str = "", **options: Any) -> None:
+    def handle(self, *args: Any, note: str = "", if_missing: bool = False, **options: Any) -> None:
+        if if_missing and TriageModel.objects.exists():
+            self.stdout.write("A triage model exists already: nothing to do.")
+            return
         model = services.train(note=note or "manage.py train_triage")
         counts = model.examples
         self.stdout.write(self.style.SUCCESS(f"Trained triage model {model.pk}"))
