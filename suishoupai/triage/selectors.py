@@ -16,6 +16,7 @@ __all__ = [
     "Sentiment",
     "Suggestion",
     "Triage",
+    "comment_mood",
     "duplicate_candidates",
     "sentiment",
     "suggest",
@@ -107,3 +108,35 @@ def sentiment(text: str, loaded: engine.Loaded | None = None) -> Sentiment:
     urgency = probs.get("urgent", 0.0) + probs.get("angry", 0.0)
     score = probs.get("positive", 0.0) - urgency
     return Sentiment(round(score, 4), round(urgency, 4), max(probs, key=probs.__getitem__))
+
+
+def comment_mood(cases) -> list[dict]:
+    """Satisfaction next to what the comments say: for each rating, how many rated cases,
+    how many with a comment, and the comments' mean sentiment (−1..1). For statistics."""
+    from django.db.models import Avg, Count
+
+    from .models import CaseTriage
+
+    rated = cases.exclude(rating="")
+    moods = dict(
+        CaseTriage.objects.filter(case__in=rated, rating_sentiment__isnull=False)
+        .values("case__rating")
+        .annotate(n=Count("pk"), mean=Avg("rating_sentiment"))
+        .values_list("case__rating", "mean")
+    )
+    counts = rated.values("rating").annotate(n=Count("pk")).order_by("rating")
+    commented = dict(
+        rated.exclude(rating_comment="")
+        .values("rating")
+        .annotate(n=Count("pk"))
+        .values_list("rating", "n")
+    )
+    return [
+        {
+            "rating": row["rating"],
+            "cases": row["n"],
+            "comments": commented.get(row["rating"], 0),
+            "mood": None if moods.get(row["rating"]) is None else round(moods[row["rating"]], 3),
+        }
+        for row in counts
+    ]

@@ -85,3 +85,22 @@ def test_feedback_refuses_an_unknown_answer(triage_model, olga):
 def test_feedback_on_a_case_without_a_suggestion_is_not_recorded(harbin_catalogue, olga):
     case = submit("路边有一堆垃圾")
     assert services.record_feedback(case, olga, chosen="sanitation-exposed_garbage") is None
+
+
+def test_statistics_show_satisfaction_next_to_what_the_comments_say(triage_model):
+    from suishoupai.cases.models import Case
+    from suishoupai.triage.selectors import comment_mood
+
+    for comment, rating in [
+        ("处理很及时，非常满意", "satisfied"),
+        ("", "satisfied"),
+        ("根本没修好，敷衍了事", "unsatisfied"),
+    ]:
+        case = submit("路边有一堆垃圾")
+        case.state = "closed"
+        case.save(update_fields=["state"])
+        cases.rate(case, rating=rating, comment=comment)
+        services.rate_comment(case.pk)
+    rows = {r["rating"]: r for r in comment_mood(Case.objects.all())}
+    assert rows["satisfied"]["cases"] == 2 and rows["satisfied"]["comments"] == 1
+    assert rows["satisfied"]["mood"] > 0 > rows["unsatisfied"]["mood"]
