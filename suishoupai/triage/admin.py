@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -5,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from suishoupai.errors import DomainError
+from suishoupai.org.models import User
 from suishoupai.org.audit import AuditedAdmin
 
 from . import services
@@ -19,7 +22,7 @@ class TriageExampleForm(forms.ModelForm):
         model = TriageExample
         fields = ("text", "subcategory", "agency")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "---------"), *sorted(triage_config().agencies.items())]
         self.fields["agency"].choices = choices  # type: ignore[attr-defined]
@@ -34,14 +37,16 @@ class TriageExampleAdmin(AuditedAdmin):
     search_fields = ("text",)
     autocomplete_fields = ("subcategory",)
 
-    def save_model(self, request, obj, form, change) -> None:
-        if not change:
+    def save_model(
+        self, request: HttpRequest, obj: TriageExample, form: forms.ModelForm, change: bool
+    ) -> None:
+        if not change and isinstance(request.user, User):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
 
 @admin.action(description=_("Train a new model now (takes a few seconds)"))
-def retrain(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+def retrain(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     try:
         model = services.train(note=f"admin: {request.user}")
     except DomainError as exc:
@@ -60,7 +65,7 @@ class TriageModelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -68,7 +73,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -80,7 +80,9 @@ def features(texts: Sequence[str], vocabulary: dict[str, int], idf: np.ndarray) 
     return rows
 
 
-def train(texts: Sequence[str], labels: Sequence[str], weights: Sequence[float] | None = None):
+def train(
+    texts: Sequence[str], labels: Sequence[str], weights: Sequence[float] | None = None
+) -> Classifier:
     from sklearn.linear_model import LogisticRegression
 
     documents = [set(terms(t)) for t in texts]

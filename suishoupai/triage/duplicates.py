@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,7 +62,9 @@ class DuplicateCandidate:
     features: dict[str, float] = field(default_factory=dict)
 
 
-def _open_nearby(case: Case, radius: float):
+def _open_nearby(
+    case: Case, radius: float
+) -> QuerySet[Case, tuple[int, float, float, datetime, int]]:
     """(pk, lat, lng, created_at, category_id) of the open cases in the search box.
 
     Only the box and the open states go to SQL, so every database picks the index on
@@ -100,7 +103,12 @@ def photo_distance(a: list[int], b: list[int]) -> int | None:
 
 
 def features(
-    distance: float, radius: float, same_category: bool, age: timedelta, photo_bits, text: float
+    distance: float,
+    radius: float,
+    same_category: bool,
+    age: timedelta,
+    photo_bits: int | None,
+    text: float,
 ) -> dict[str, float]:
     return {
         "near": 1.0 - (distance / radius) ** 2,
@@ -118,7 +126,9 @@ def score(feats: dict[str, float]) -> float:
     return 1 / (1 + math.exp(-z))
 
 
-def _reasons(cand: Case, case: Case, distance: float, age: timedelta, bits, text: float):
+def _reasons(
+    cand: Case, case: Case, distance: float, age: timedelta, bits: int | None, text: float
+) -> list[str]:
     reasons = [_("%(m)d m away") % {"m": round(distance)}]
     if cand.category_id == case.category_id:
         reasons.append(_("same category"))

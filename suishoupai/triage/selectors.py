@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import QuerySet
+
+from suishoupai.cases.models import Case
 
 from . import engine
 from .config import OUT_PREFIX, triage_config
@@ -110,7 +113,7 @@ def sentiment(text: str, loaded: engine.Loaded | None = None) -> Sentiment:
     return Sentiment(round(score, 4), round(urgency, 4), max(probs, key=probs.__getitem__))
 
 
-def comment_mood(cases) -> list[dict]:
+def comment_mood(cases: QuerySet[Case]) -> list[dict]:
     """Satisfaction next to what the comments say: for each rating, how many rated cases,
     how many with a comment, and the comments' mean sentiment (−1..1). For statistics."""
     from django.db.models import Avg, Count

