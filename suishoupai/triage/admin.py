@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from suishoupai.errors import DomainError
-from suishoupai.org.models import User
 from suishoupai.org.audit import AuditedAdmin
+from suishoupai.org.models import User
 
 from . import services
 from .config import triage_config

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from suishoupai.cases.models import Case
+from suishoupai.cases.models import Case, CaseEvent
 from suishoupai.catalog.models import Subcategory
 from suishoupai.errors import InvalidInput
 from suishoupai.org.models import User
@@ -131,6 +131,18 @@ def record_feedback(
             at=now or timezone.now(),
             model_id=stored.model_id,
         )
+
+
+def record_filing(event: CaseEvent) -> SuggestionFeedback | None:
+    """A case.filed event: the subcategory the operator filed under, against the suggestion.
+
+    Once per case (a reopened case filed again keeps its first answer)."""
+    case = Case.objects.select_related("subcategory").filter(pk=event.case_id).first()
+    if case is None or case.subcategory is None:
+        return None
+    if SuggestionFeedback.objects.filter(case=case).exists():
+        return None
+    return record_feedback(case, event.actor, chosen=case.subcategory.code, now=event.at)
 
 
 def add_example(

@@ -104,3 +104,20 @@ def test_statistics_show_satisfaction_next_to_what_the_comments_say(triage_model
     rows = {r["rating"]: r for r in comment_mood(Case.objects.all())}
     assert rows["satisfied"]["cases"] == 2 and rows["satisfied"]["comments"] == 1
     assert rows["satisfied"]["mood"] > 0 > rows["unsatisfied"]["mood"]
+
+
+def test_filing_a_report_records_whether_the_suggestion_was_taken(triage_model, city, olga):
+    taken = submit("井盖没了，黑乎乎一个洞")
+    changed = submit("路边那个东西又坏了")
+    for case in (taken, changed):
+        committed(case, "case.submitted")
+    cases.accept(taken, olga, condition="manhole_cover-missing-hazard")
+    cases.accept(changed, olga, condition="public_toilet-facility-broken")
+    for case in (taken, changed):
+        committed(case, "case.filed")
+    committed(taken, "case.filed")  # delivered twice: still one row
+    rows = {fb.case_id: fb for fb in SuggestionFeedback.objects.all()}
+    assert len(rows) == 2
+    assert rows[taken.pk].accepted and rows[taken.pk].actor == olga
+    assert not rows[changed.pk].accepted
+    assert rows[changed.pk].chosen.code == "public_toilet-facility"
