@@ -6,6 +6,7 @@ platform must be able to tell its caller that a report was declined.
 Personal data (phone, name, email, the media URL it sent) never leaves here.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -15,11 +16,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from suishoupai.cases.api import EVENT_LABELS
+from suishoupai.cases.events import EVENT_LABELS
 from suishoupai.cases.models import Case, CaseEvent, Visibility
 from suishoupai.cases.states import STATES_BY_FAMILY, Family
 from suishoupai.catalog.models import Category, FilingCondition, Subcategory
 from suishoupai.errors import InvalidInput, NotFound
+from suishoupai.photos.models import Photo
 from suishoupai.photos.selectors import public_url
 
 from .models import CONDITION_CODE, LIST_TYPES, ApiClient, Datatype, ServiceAttribute
@@ -282,7 +284,7 @@ def _event_text(event: CaseEvent) -> str:
     return event.note or str(EVENT_LABELS.get(event.action, event.action))
 
 
-def _media(photos) -> str | None:
+def _media(photos: Iterable[Photo]) -> str | None:
     # Public derivatives only (photos.selectors); never an original, never a hidden photo.
     # Absolute (GeoReport v2: format uri): a partner system fetches it from elsewhere.
     for photo in photos:

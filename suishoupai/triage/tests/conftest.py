@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from suishoupai import factories as f
-from suishoupai.catalog.services import load_city
+from suishoupai.city.services import load_city
 from suishoupai.triage import engine, services, training
 from suishoupai.triage.models import TriageModel
 

@@ -8,15 +8,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from suishoupai.cases import selectors
-from suishoupai.cases.api import CENTRE_ROLES, EVENT_LABELS
+from suishoupai.cases import policy, selectors
+from suishoupai.cases.events import EVENT_LABELS
 from suishoupai.cases.models import Case, CaseEvent, Decision
-from suishoupai.cases.states import State
+from suishoupai.cases.states import MOVES, State
 from suishoupai.catalog.models import FilingCondition
 from suishoupai.catalog.selectors import reply_templates
 from suishoupai.org.models import Department, DepartmentKind, Role, User
 from suishoupai.photos import selectors as photo_selectors
-from suishoupai.photos import services as photo_services
 from suishoupai.photos.models import DerivativeStatus, Photo
 from suishoupai.places.models import Area
 from suishoupai.timelimits.models import LimitUnit
@@ -47,11 +46,6 @@ DEADLINE_EVENTS = {
     "case.verified",
     "case.reopened",
 }
-
-
-def may_see_phone(user: User) -> bool:
-    # As cases.api.present_staff: departments get the problem, not the person.
-    return user.role in CENTRE_ROLES or user.is_superuser
 
 
 def overdue_waived(case: Case) -> bool:
@@ -176,9 +170,9 @@ COPY_STATUS: dict[str, Promise] = {
 
 def photo_cards(photos: list[Photo], user: User) -> list[dict]:
     """Each photo with its public copy's health and whether this person may manage it."""
-    # photos.services decides who may redact or hide; the rule is about the case, so
-    # asking once for its first photo answers for all of them.
-    may = bool(photos) and photo_services.may_manage(photos[0], user)
+    # The photo moves of the move table decide who may redact, hide or retry; the
+    # same roles make all four, in any state of the case.
+    may = bool(photos) and policy.may(user, MOVES["redact_photo"])
     cards = []
     for p in photos:
         current = photo_selectors.has_current_copy(p)
@@ -228,7 +222,7 @@ def case_page(case: Case, user: User) -> dict:
         "later_photos": [p for p in photos if p.kind != "report"],
         "report_cards": photo_cards([p for p in photos if p.kind == "report"], user),
         "later_cards": photo_cards([p for p in photos if p.kind != "report"], user),
-        "show_phone": may_see_phone(user),
+        "show_phone": policy.may_see_phone(user),
         "conditions": _conditions(case) if "accept" in names else [],
         "departments": dispatch_departments() if names & {"dispatch", "redispatch"} else [],
         "subunits": subunits(case) if "dispatch_on" in names else [],

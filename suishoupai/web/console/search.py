@@ -24,8 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from suishoupai.cases import selectors
-from suishoupai.cases.api import CENTRE_ROLES
+from suishoupai.cases import policy, selectors
 from suishoupai.cases.models import Case, Channel
 from suishoupai.cases.states import Family, State
 from suishoupai.catalog.models import Category
@@ -39,11 +38,6 @@ YES_NO = [("", gettext_lazy("All")), ("yes", gettext_lazy("Yes")), ("no", gettex
 def may_search(user: User) -> bool:
     # Staff with a post; visible_to decides which cases each of them sees.
     return user.is_active and (user.is_superuser or bool(user.role))
-
-
-def may_search_phone(user: User) -> bool:
-    # Reporters' phone numbers are for the command centre, never for departments.
-    return user.is_superuser or user.role in CENTRE_ROLES
 
 
 class SearchForm(forms.Form):
@@ -94,7 +88,7 @@ class SearchForm(forms.Form):
         self.user = user
         for name in ("since", "until"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
-        if not may_search_phone(user):
+        if not policy.may_see_phone(user):
             # Not offered, and refused below if sent anyway.
             del self.fields["phone"]
 
