@@ -6,6 +6,7 @@ between tests).
 """
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,7 @@ DISTRICTS = {
 }
 
 
-@pytest.fixture
-def harbin_catalogue(db, tmp_path):
+def load_harbin_catalogue() -> None:
     """Harbin's departments and catalogue (no boundaries: they take seconds to load)."""
     for code, name in DISTRICTS.items():
         f.AreaFactory(code=code, name=name)
@@ -39,8 +39,14 @@ def harbin_catalogue(db, tmp_path):
         "departments": str(HARBIN / "departments.json"),
         "catalog": str(HARBIN / "catalog.json"),
     }
-    (tmp_path / "city.json").write_text(json.dumps(manifest), encoding="utf-8")
-    load_city(tmp_path)
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "city.json").write_text(json.dumps(manifest), encoding="utf-8")
+        load_city(folder)
+
+
+@pytest.fixture
+def harbin_catalogue(db):
+    load_harbin_catalogue()
 
 
 _trained: dict[str, bytes] = {}
