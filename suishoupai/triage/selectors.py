@@ -12,13 +12,17 @@ from suishoupai.cases.models import Case
 
 from . import engine
 from .config import OUT_PREFIX, triage_config
-from .duplicates import DuplicateCandidate, duplicate_candidates
+from .duplicates import LIKELY_DUPLICATE, DuplicateCandidate, duplicate_candidates
 
 __all__ = [
+    "LIKELY_DUPLICATE",
+    "URGENT",
+    "CaseView",
     "DuplicateCandidate",
     "Sentiment",
     "Suggestion",
     "Triage",
+    "case_view",
     "comment_mood",
     "duplicate_candidates",
     "sentiment",
@@ -143,3 +147,48 @@ def comment_mood(cases: QuerySet[Case]) -> list[dict]:
         }
         for row in counts
     ]
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What the operator reads about a report: the stored triage (or one computed now when
+    the background task has not run yet) and the duplicate candidates."""
+
+    triage: Triage
+    urgency: float
+    duplicates: list[DuplicateCandidate]
+
+    @property
+    def urgent(self) -> bool:
+        return self.urgency >= URGENT
+
+
+# At or above this urgency a report is raised in the operator's queue.
+URGENT = 0.5
+
+
+def case_view(case: Case, *, with_duplicates: bool = True) -> CaseView:
+    from .models import CaseTriage
+
+    stored = CaseTriage.objects.filter(case_id=case.pk).first()
+    if stored is not None:
+        agencies = triage_config().agencies
+        agency = next((k for k, v in agencies.items() if v == stored.out_of_scope_reason), "")
+        found = Triage(
+            [
+                Suggestion(
+                    s["category"], s["subcategory"], s["score"], s.get("subcategory_score", 0.0)
+                )
+                for s in stored.suggestions
+            ],
+            stored.out_of_scope,
+            agency,
+            stored.out_of_scope_reason,
+            stored.model_id,
+        )
+        urgency = stored.urgency
+    else:
+        found = suggest(case.description)
+        urgency = sentiment(case.description).urgency
+    duplicates = duplicate_candidates(case) if with_duplicates else []
+    return CaseView(found, urgency, duplicates)

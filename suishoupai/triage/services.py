@@ -60,7 +60,12 @@ def triage_case(case_id: int, *, now: datetime | None = None) -> CaseTriage | No
         case_id=case.pk,
         defaults={
             "suggestions": [
-                {"category": s.category, "subcategory": s.subcategory, "score": s.score}
+                {
+                    "category": s.category,
+                    "subcategory": s.subcategory,
+                    "score": s.score,
+                    "subcategory_score": s.subcategory_score,
+                }
                 for s in found.suggestions
             ],
             "out_of_scope": found.out_of_scope,

@@ -5,16 +5,15 @@ from django.core.cache import cache
 from django.test import Client
 
 from suishoupai.api import triage as triage_api
-from suishoupai.triage import services
 
 
 @pytest.fixture
 def trained(db):
     # The Harbin catalogue and a model trained on it (the triage app's own fixtures).
-    from suishoupai.triage.tests.conftest import load_harbin_catalogue
+    from suishoupai.triage.tests.conftest import load_harbin_catalogue, trained_model
 
     load_harbin_catalogue()
-    return services.train(note="api test")
+    return trained_model()
 
 
 def suggest(client, text, **headers):

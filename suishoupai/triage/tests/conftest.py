@@ -52,9 +52,9 @@ def harbin_catalogue(db):
 _trained: dict[str, bytes] = {}
 
 
-@pytest.fixture
-def triage_model(harbin_catalogue) -> TriageModel:
-    """The model trained on the shipped examples, as the current model."""
+def trained_model() -> TriageModel:
+    """The model trained on the shipped examples (once per test process), as the current one.
+    Needs the Harbin catalogue in the database."""
     engine.forget()
     if not _trained:
         model = services.train(note="test session")
@@ -69,6 +69,11 @@ def triage_model(harbin_catalogue) -> TriageModel:
         sentiment_model=_trained["sentiment"],
         examples=dict(training.category_examples().sources),
     )
+
+
+@pytest.fixture
+def triage_model(harbin_catalogue) -> TriageModel:
+    return trained_model()
 
 
 @pytest.fixture(autouse=True)
