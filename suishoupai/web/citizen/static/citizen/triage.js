@@ -43,7 +43,8 @@
     chips.innerHTML = "";
     list.forEach(function (s, i) {
       if (i > 0 && s.score < 0.1) return;
-      var label = names[s.category] + (subNames[s.subcategory] ? " · " + subNames[s.subcategory] : "");
+      var sub = subNames[s.subcategory];
+      var label = names[s.category] + (sub && sub !== names[s.category] ? " · " + sub : "");
       var b = SSP.el("button", { type: "button", class: "chip", text: label, "data-category": s.category });
       b.addEventListener("click", function () { chosenByHand = true; note.hidden = true; pick(s); });
       chips.appendChild(b);
