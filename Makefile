@@ -33,6 +33,7 @@ setup: $(VENV)/.runtime
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py collectstatic --noinput -v 0
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py load_reference
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py load_demo
+	SUISHOUPAI_DEMO=true $(BIN)/python manage.py train_triage --if-missing
 
 # The product on its embedded default: SQLite, huey on SQLite, granian.
 run: setup

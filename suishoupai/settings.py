@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "suishoupai.open311",
     "suishoupai.ops",
     "suishoupai.wechat",
+    "suishoupai.triage",
     "suishoupai.demo",
     "suishoupai.web.citizen",
     "suishoupai.web.console",
@@ -284,6 +285,11 @@ if MAP_TILES == "tianditu" and not TIANDITU_KEY:
 # Phone confirmation for "my reports": 6-digit codes, hashed, short-lived, few tries.
 PHONE_CODE_MINUTES = envint("PHONE_CODE_MINUTES", 10)
 PHONE_CODE_ATTEMPTS = envint("PHONE_CODE_ATTEMPTS", 5)
+# Triage (docs/triage.md): the city's examples and settings, and how often a process looks
+# for a newly trained model (0 = on every call, as in tests).
+# A relative path is relative to the project (BASE_DIR), as in .env.example.
+TRIAGE_DIR = Path(BASE_DIR, envstr("TRIAGE_DIR", "cities/harbin/triage"))
+TRIAGE_MODEL_CHECK_SECONDS = envint("TRIAGE_MODEL_CHECK_SECONDS", 0 if TESTING else 30)
 # Photos (docs/photos.md): upload limits, the background copies, and where files live.
 PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_COUNT = envint("PHOTO_MAX_COUNT", 9)

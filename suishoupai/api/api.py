@@ -18,7 +18,7 @@ from ninja.renderers import JSONRenderer
 from suishoupai.encoders import LocalTimeEncoder
 from suishoupai.errors import DomainError
 
-from . import catalog, citizen, photos, staff
+from . import catalog, citizen, photos, staff, triage
 from .payload import SchemaError
 
 
@@ -55,6 +55,7 @@ api.add_router("/", catalog.router)
 api.add_router("/", citizen.router)
 api.add_router("/staff", staff.router)
 api.add_router("/", photos.router)
+api.add_router("/", triage.router)
 
 # Marked for extraction; translated when the error is shown.
 MESSAGES = {

@@ -66,6 +66,15 @@ STATE_WORDS = {
 
 # Strings the pages' scripts show, translated here ("%(name)s" is filled in by SSP.t).
 JS_STRINGS = {
+    "triage_auto": gettext_lazy("Chose “%(name)s” from your description; you can change it."),
+    "triage_out": gettext_lazy(
+        "This may not be a city-management problem. You can still send it; an operator will "
+        "check it and tell you where it belongs."
+    ),
+    "triage_out_reason": gettext_lazy(
+        "This may not be a city-management problem: it sounds like %(agency)s. You can still "
+        "send it; an operator will check it and tell you where it belongs."
+    ),
     "network": gettext_lazy("The network is not available. Please try again."),
     "server_error": gettext_lazy("Something went wrong on our side. Please try again later."),
     "date_format": gettext_lazy("%(m)s/%(d)s %(hh)s:%(mm)s"),

@@ -12,13 +12,14 @@ from suishoupai.cases import policy, selectors
 from suishoupai.cases.events import EVENT_LABELS
 from suishoupai.cases.models import Case, CaseEvent, Decision
 from suishoupai.cases.states import MOVES, State
-from suishoupai.catalog.models import FilingCondition
+from suishoupai.catalog.models import Category, FilingCondition, Subcategory
 from suishoupai.catalog.selectors import reply_templates
 from suishoupai.org.models import Department, DepartmentKind, Role, User
 from suishoupai.photos import selectors as photo_selectors
 from suishoupai.photos.models import DerivativeStatus, Photo
 from suishoupai.places.models import Area
 from suishoupai.timelimits.models import LimitUnit
+from suishoupai.triage import selectors as triage
 
 from .actions import allowed_actions, subunits
 
@@ -125,16 +126,51 @@ def _event(event: CaseEvent, conditions: dict[str, str]) -> dict:
     }
 
 
-def _conditions(case: Case) -> QuerySet[FilingCondition]:
-    """Filing conditions of the case's kind, the likeliest first (as services.accept picks)."""
+def _conditions(case: Case, suggested: str = "") -> list[FilingCondition]:
+    """Filing conditions of the case's kind, the likeliest first (as services.accept picks);
+    when triage suggests another subcategory, its conditions come first."""
     qs = FilingCondition.objects.filter(active=True, subcategory__active=True).select_related(
         "subcategory"
     )
+    order = ("subcategory__sort_order", "sort_order", "code")
     if case.subcategory_id:
-        qs = qs.filter(subcategory_id=case.subcategory_id)
+        own = qs.filter(subcategory_id=case.subcategory_id)
     else:
-        qs = qs.filter(subcategory__category_id=case.category_id)
-    return qs.order_by("subcategory__sort_order", "sort_order", "code")
+        own = qs.filter(subcategory__category_id=case.category_id)
+    first = list(qs.filter(subcategory__code=suggested).order_by(*order)) if suggested else []
+    return first + [c for c in own.order_by(*order) if c not in first]
+
+
+def _triage(case: Case) -> dict:
+    """The suggestion, the out-of-scope warning, urgency and duplicate candidates."""
+    view = triage.case_view(case)
+    names = dict(Subcategory.objects.values_list("code", "name"))
+    top = view.triage.suggestions[0] if view.triage.suggestions else None
+    return {
+        "suggestions": [
+            {
+                "category": str(categories_by_code().get(s.category, s.category)),
+                "subcategory": names.get(s.subcategory, s.subcategory),
+                "code": s.subcategory,
+                "score": s.score,
+            }
+            for s in view.triage.suggestions
+        ],
+        "top_code": top.subcategory if top and not view.triage.flagged else "",
+        "differs": bool(
+            top and top.subcategory != (case.subcategory.code if case.subcategory else "")
+        ),
+        "flagged": view.triage.flagged,
+        "out_of_scope": view.triage.out_of_scope,
+        "reason": view.triage.reason,
+        "urgent": view.urgent,
+        "duplicates": view.duplicates,
+        "likely": triage.LIKELY_DUPLICATE,
+    }
+
+
+def categories_by_code() -> dict[str, str]:
+    return dict(Category.objects.values_list("code", "name"))
 
 
 def _district_outline(case: Case) -> dict | None:
@@ -211,6 +247,8 @@ def case_page(case: Case, user: User) -> dict:
         )
     requests = case.requests.select_related("department", "requested_by", "decided_by")
     photos = list(case.photos.all())
+    # Triage is for intake: a new report, before it is filed.
+    triaged = _triage(case) if case.state == State.SUBMITTED and names & {"accept"} else None
     return {
         "case": case,
         "events": events,
@@ -223,7 +261,10 @@ def case_page(case: Case, user: User) -> dict:
         "report_cards": photo_cards([p for p in photos if p.kind == "report"], user),
         "later_cards": photo_cards([p for p in photos if p.kind != "report"], user),
         "show_phone": policy.may_see_phone(user),
-        "conditions": _conditions(case) if "accept" in names else [],
+        "triage": triaged,
+        "conditions": _conditions(case, triaged["top_code"] if triaged else "")
+        if "accept" in names
+        else [],
         "departments": dispatch_departments() if names & {"dispatch", "redispatch"} else [],
         "subunits": subunits(case) if "dispatch_on" in names else [],
         "nearby": _nearby(case) if names & {"accept", "merge"} else [],

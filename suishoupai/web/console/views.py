@@ -14,6 +14,8 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Case as DbCase
+from django.db.models import F, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +35,7 @@ from suishoupai.photos import selectors as photo_selectors
 from suishoupai.photos.files import STAFF_COPY_CACHE, copy_response, original_response
 from suishoupai.photos.models import Photo
 from suishoupai.places.selectors import distance_m
+from suishoupai.triage import selectors as triage
 
 from . import actions, presenters
 from .navigation import home_url
@@ -97,7 +100,18 @@ def intake_rows(request: HttpRequest) -> HttpResponse:
 
 def _intake_context(request: HttpRequest) -> dict:
     cases = selectors.staff_queue(_user(request), CaseFilter(state=State.SUBMITTED))
-    return {"rows": _rows(cases[:200]), "count": cases.count()}
+    # Danger and anger (triage's urgency) first, then the queue's own order.
+    raised = When(triage__urgency__gte=triage.URGENT, then=Value(0))
+    ordered = cases.select_related("triage").order_by(
+        DbCase(raised, default=Value(1)), F("due_at").asc(nulls_last=True), "created_at", "pk"
+    )
+    rows = _rows(ordered[:200])
+    names = presenters.categories_by_code()
+    for r in rows:
+        stored = getattr(r["case"], "triage", None)
+        if stored is not None and stored.suggestions:
+            r["suggested"] = names.get(stored.suggestions[0]["category"], "")
+    return {"rows": rows, "count": cases.count()}
 
 
 @require_GET

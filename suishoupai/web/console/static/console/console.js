@@ -76,6 +76,12 @@
       return true;
     };
     if (ev.key === "a" && form("accept")) { ev.preventDefault(); form("accept").requestSubmit(); }
+    if (ev.key === "s" && document.getElementById("accept-suggestion")) {
+      ev.preventDefault(); document.getElementById("accept-suggestion").click();
+    }
+    if (ev.key === "d" && document.getElementById("merge-top")) {
+      ev.preventDefault(); document.getElementById("merge-top").click();
+    }
     if (ev.key === "r" && open("reject", "textarea")) ev.preventDefault();
     if (ev.key === "m" && open("merge", "input[name=into]")) ev.preventDefault();
     if (ev.key === "n" && form("accept")) {
@@ -85,6 +91,19 @@
     }
   });
 })();
+
+// Triage card: file under the suggested condition, or merge into a duplicate, through the
+// same action forms (and so the same case services) as every other move.
+document.addEventListener("click", function (ev) {
+  var button = ev.target.closest("#accept-suggestion, .merge-into");
+  if (!button) return;
+  var name = button.id === "accept-suggestion" ? "accept" : "merge";
+  var form = document.querySelector("form[data-action='" + name + "']");
+  if (!form) return;
+  if (name === "accept") form.querySelector("select[name=condition]").value = button.dataset.condition;
+  else form.querySelector("input[name=into]").value = button.dataset.number;
+  form.requestSubmit();
+});
 
 // Show the chosen photos' names next to our own (Chinese) file button.
 document.addEventListener("change", function (ev) {
