@@ -145,9 +145,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "suishoupai.web.middleware.RejectNulMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language first, so that the guard's refusals are in the asker's language.
     "suishoupai.web.middleware.LanguageMiddleware",
+    "suishoupai.web.middleware.RequestGuardMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -306,8 +307,33 @@ if _photo_bucket:
             "addressing_style": envstr("PHOTO_S3_ADDRESSING_STYLE", "path"),
         },
     }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request limits (web.middleware.RequestGuardMiddleware, web.uploads), checked before a
+# body is read. Bodies other than multipart (JSON, forms) are read into memory: at most
+# DATA_UPLOAD_MAX_MEMORY_SIZE. A multipart body may carry PHOTO_MAX_COUNT photos of
+# PHOTO_MAX_BYTES; each file is written to a temporary file once past
+# FILE_UPLOAD_MAX_MEMORY_SIZE and the upload stops as soon as one passes PHOTO_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = PHOTO_MAX_COUNT
+REQUEST_MAX_BYTES = envint(
+    "REQUEST_MAX_BYTES", PHOTO_MAX_COUNT * PHOTO_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+)
+# Path and query string together; the web server's own limit (granian: 64 KB) is higher,
+# so a long address is answered here, in the format of the API it was meant for.
+REQUEST_MAX_URI_BYTES = envint("REQUEST_MAX_URI_BYTES", 8192)
+FILE_UPLOAD_HANDLERS = [
+    "suishoupai.web.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Errors raised outside a view (the request guard, the upload parser, the URL resolver,
+# a 500) in each interface's own format, by URL prefix (suishoupai.http_errors).
+ERROR_FORMATS = {
+    "/api/": "suishoupai.api.errors.respond",
+    "/open311/": "suishoupai.open311.render.error_for",
+    "/m/api/": "suishoupai.web.citizen.views.error_for",
+}
 
 # Notifications (suishoupai.notify; docs/notify.md). The staging guard: unless
 # NOTIFY_LIVE is true, no e-mail, webhook, SMS or WeChat message leaves the

@@ -7,7 +7,7 @@ Personal data (phone, name, email, the media URL it sent) never leaves here.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
@@ -29,6 +29,9 @@ from .statuses import UPDATE_STATUS, request_status
 MAX_DAYS = 90
 MAX_RESULTS = 1000
 MAX_IDS = 100
+# Dates a partner may ask about or send. Beyond them a window's arithmetic (± 90 days,
+# the change to UTC) overflows Python's datetime: 0001-01-01 and 9999-12-31 were 500s.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,12 @@ def parse_moment(value: str, field: str, *, end: bool = False) -> datetime:
         raise InvalidInput(
             _("%(field)s is not a W3C date-time (e.g. 2026-11-25T09:00:00+08:00).")
             % {"field": field},
+            field=field,
+        )
+    if not EARLIEST <= moment.date() <= LATEST:
+        raise InvalidInput(
+            _("%(field)s must lie between %(first)s and %(last)s.")
+            % {"field": field, "first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
             field=field,
         )
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
@@ -340,13 +349,15 @@ def find_updates(client: ApiClient | None, params: dict[str, str], now: datetime
             case__open311_request__client=client,
             visibility__in=[Visibility.PUBLIC, Visibility.REPORTER],
         )
+    # The newest MAX_RESULTS of the window (a client polling the default window wants
+    # what just happened), listed oldest first as before.
     events = (
         CaseEvent.objects.filter(visible, at__gte=since, at__lte=until)
         .select_related("case")
         .prefetch_related("photos")
-        .order_by("at", "pk")[:MAX_RESULTS]
+        .order_by("-at", "-pk")[:MAX_RESULTS]
     )
-    return [present_update(e) for e in events]
+    return [present_update(e) for e in list(events)[::-1]]
 
 
 def present_update(event: CaseEvent) -> dict:

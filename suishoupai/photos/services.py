@@ -54,10 +54,13 @@ class CheckedPhoto:
 # ------------------------------------------------------------------ upload checks
 
 
-def _refuse(message: str, name: str, **values) -> InvalidInput:
+def shown_name(name: str) -> str:
     # The name is the sender's: shorten it so a 4 KB file name cannot fill the page.
-    shown = name if len(name) <= 60 else name[:57] + "…"
-    return InvalidInput(message % {"name": shown, **values}, field="photos")
+    return name if len(name) <= 60 else name[:57] + "…"
+
+
+def _refuse(message: str, name: str, **values) -> InvalidInput:
+    return InvalidInput(message % {"name": shown_name(name), **values}, field="photos")
 
 
 def check_upload(name: str, data: bytes) -> CheckedPhoto:

@@ -202,6 +202,14 @@ def _json(data, status: int = 200) -> JsonResponse:
     )
 
 
+def error_for(
+    request: HttpRequest, status: int, message: str, code: str, field: str | None = None
+) -> JsonResponse:
+    """Errors raised outside these views (suishoupai.http_errors) in their own shape."""
+    errors = [{"field": field, "message": message}] if field else []
+    return _json({"detail": message, "code": code, "errors": errors}, status=status)
+
+
 def json_view(view: Callable) -> Callable:
     """Domain errors as the API's error shape: {detail, code, errors: [{field, message}]}."""
 
