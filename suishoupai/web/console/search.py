@@ -29,6 +29,7 @@ from suishoupai.cases.api import CENTRE_ROLES
 from suishoupai.cases.models import Case, Channel
 from suishoupai.cases.states import Family, State
 from suishoupai.catalog.models import Category
+from suishoupai.exports import safe_row
 from suishoupai.org.models import Department, User
 from suishoupai.places.models import Area, AreaLevel
 
@@ -203,21 +204,24 @@ def _rows(qs: QuerySet[Case]) -> Iterator[list]:
     channels = {value: str(label) for value, label in Channel.choices}
     yes, no = _("Yes"), _("No")
     for case in qs.iterator(chunk_size=2000):
-        yield [
-            case.number,
-            states.get(case.state, case.state),
-            case.category.name,
-            case.subcategory.name if case.subcategory else "",
-            case.district.name if case.district else "",
-            case.address,
-            case.description,
-            case.department.name if case.department else "",
-            _local(case.created_at),
-            _local(case.due_at),
-            yes if case.is_overdue else no,
-            _local(case.closed_at),
-            channels.get(case.channel, case.channel),
-        ]
+        # Text people sent is data, never a formula (suishoupai.exports).
+        yield safe_row(
+            [
+                case.number,
+                states.get(case.state, case.state),
+                case.category.name,
+                case.subcategory.name if case.subcategory else "",
+                case.district.name if case.district else "",
+                case.address,
+                case.description,
+                case.department.name if case.department else "",
+                _local(case.created_at),
+                _local(case.due_at),
+                yes if case.is_overdue else no,
+                _local(case.closed_at),
+                channels.get(case.channel, case.channel),
+            ]
+        )
 
 
 def _exportable(request: HttpRequest) -> QuerySet[Case] | HttpResponse:
