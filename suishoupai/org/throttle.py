@@ -17,7 +17,6 @@ needs a higher one for its shared NAT address (20) than for a username (5).
 """
 
 import contextvars
-
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
