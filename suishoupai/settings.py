@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -154,6 +155,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "suishoupai.web.middleware.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "suishoupai.urls"
@@ -231,6 +234,14 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
 )
+# Sent by SecurityMiddleware on HTTPS requests only (behind TLS, or BEHIND_TLS_PROXY with
+# X-Forwarded-Proto: https), never over plain HTTP. Not for subdomains: the city's
+# domain may host sites that are not ours.
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 365 * 24 * 3600)
+# Tokens never travel in URLs (the reporter's link keeps it in the #fragment), and no
+# address of ours is told to another site.
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # Cache: rate-limit counters and the like, shared by every process. The database
 # cache needs no extra service (`manage.py createcachetable` makes its table);
@@ -270,6 +281,39 @@ if MAP_TILES not in ("none", "osm", "amap", "tianditu"):
 TIANDITU_KEY = envsecret("TIANDITU_KEY", "") or ""
 if MAP_TILES == "tianditu" and not TIANDITU_KEY:
     raise ImproperlyConfigured("MAP_TILES=tianditu needs TIANDITU_KEY")
+# Where the map's tiles come from (web.citizen.views.TILES): the one outside origin a
+# page may load from (images only).
+TILE_SOURCES_BY_SETTING = {
+    "none": [],
+    "osm": ["https://tile.openstreetmap.org"],
+    "amap": ["https://*.is.autonavi.com"],
+    "tianditu": ["https://*.tianditu.gov.cn"],
+}
+TILE_SOURCES = TILE_SOURCES_BY_SETTING[MAP_TILES]
+
+# Content-Security-Policy on every page (django-csp): scripts and styles only from our
+# own static files (the vendored Leaflet, htmx, ECharts and Swagger UI included), no
+# inline script or handler anywhere, nothing framed, forms posted only to us. Inline
+# style *attributes* are allowed (they cannot run code; Leaflet and the templates set a
+# few), <style> elements are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        # data: for the icon placeholder and Leaflet's/Swagger's inline images, blob: for
+        # the photo previews made in the browser before upload.
+        "img-src": [SELF, "data:", "blob:", *TILE_SOURCES],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # Phone confirmation for "my reports": 6-digit codes, hashed, short-lived, few tries.
 PHONE_CODE_MINUTES = envint("PHONE_CODE_MINUTES", 10)
 PHONE_CODE_ATTEMPTS = envint("PHONE_CODE_ATTEMPTS", 5)

@@ -33,6 +33,7 @@ from suishoupai.catalog.models import Category, FilingCondition
 from suishoupai.errors import DomainError, InvalidInput
 from suishoupai.timelimits.models import LimitUnit, Stage
 from suishoupai.timelimits.selectors import stage_limit
+from suishoupai.web.middleware import allow_features
 
 from . import selectors, services
 
@@ -288,6 +289,7 @@ def _strings() -> dict:
 
 @require_GET
 @ensure_csrf_cookie
+@allow_features("camera", "geolocation")  # the photo and "use my position"
 def report(request: HttpRequest) -> HttpResponse:
     return _page(
         request,

@@ -33,6 +33,7 @@ from suishoupai.photos import services as photo_services
 from suishoupai.photos.models import Photo
 from suishoupai.photos.views import STAFF_COPY_CACHE, copy_response, original_response
 from suishoupai.places.selectors import distance_m
+from suishoupai.web.middleware import allow_features
 
 from . import actions, presenters
 from .navigation import home_url
@@ -170,6 +171,8 @@ def _position(request: HttpRequest) -> tuple[float, float] | None:
 
 @require_GET
 @staff_view(INSPECTORS)
+# The inspector's phone lists the nearest cases first: it needs the position.
+@allow_features("geolocation")
 def verify(request: HttpRequest) -> HttpResponse:
     cases = list(selectors.staff_queue(_user(request), CaseFilter(state=State.RESOLVED))[:300])
     rows = _rows(cases)
