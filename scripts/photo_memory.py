@@ -41,7 +41,8 @@ def measure(step: str, path: str) -> None:
     from suishoupai.photos import imaging
     from suishoupai.photos.services import check_upload
 
-    data = open(path, "rb").read()
+    with open(path, "rb") as handle:
+        data = handle.read()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if step == "check":
         check_upload("big", data)
