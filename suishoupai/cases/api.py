@@ -26,7 +26,7 @@ from suishoupai.photos.views import original_response
 from suishoupai.places.coords import CoordSystem, to_wgs84
 from suishoupai.places.selectors import locate
 
-from . import selectors, services
+from . import privacy, selectors, services
 from .models import Case, CaseEvent, Channel
 from .schemas import (
     AcceptIn,
@@ -57,7 +57,7 @@ citizen = Router(tags=["citizen"])
 staff = Router(tags=["staff"], auth=BearerToken())
 
 MAX_PAGE_SIZE = 100
-CENTRE_ROLES = {Role.OPERATOR, Role.SHIFT_LEAD, Role.DISPATCHER, Role.LEADER, Role.ADMIN}
+CENTRE_ROLES = privacy.CENTRE_ROLES
 
 # ------------------------------------------------------------------ input
 
@@ -140,8 +140,15 @@ def _actor(event: CaseEvent, staff_view: bool) -> str:
     return f"{role} {event.actor_label}".strip() if staff_view else str(role)
 
 
-def _event(event: CaseEvent, staff_view: bool, reporter: bool = False) -> dict:
+def _event(
+    event: CaseEvent, staff_view: bool, reporter: bool = False, hide_phone: str | None = None
+) -> dict:
+    """One event; with `hide_phone` (the reporter's number) as someone who may not see
+    it gets the event (cases.privacy)."""
     data = event.data if staff_view else {k: v for k, v in event.data.items() if k != "request"}
+    note = event.note
+    if hide_phone is not None:
+        data, note = privacy.masked(data, hide_phone), privacy.mask(note, hide_phone)
     return {
         "at": event.at,
         "action": event.action,
@@ -150,7 +157,7 @@ def _event(event: CaseEvent, staff_view: bool, reporter: bool = False) -> dict:
         "to_state": event.to_state,
         "actor": _actor(event, staff_view),
         "department": event.department.name if event.department else None,
-        "note": event.note,
+        "note": note,
         "data": data,
         "photos": [
             _photo(p, staff_view, reporter)
@@ -160,7 +167,9 @@ def _event(event: CaseEvent, staff_view: bool, reporter: bool = False) -> dict:
     }
 
 
-def present_public(case: Case) -> dict:
+def present_public(case: Case, phone_hidden: bool = True) -> dict:
+    hide = case.reporter_phone if phone_hidden else None
+    shown = (lambda text: privacy.mask(text, hide)) if hide is not None else (lambda text: text)
     return {
         "number": case.number,
         "state": case.state,
@@ -170,10 +179,10 @@ def present_public(case: Case) -> dict:
         "category": _ref(case.category),
         "subcategory": _ref(case.subcategory),
         "district": _ref(case.district),
-        "address": case.address,
+        "address": shown(case.address),
         "lat": case.lat,
         "lng": case.lng,
-        "description": case.description,
+        "description": shown(case.description),
         "department": case.department.name if case.department else None,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
@@ -187,7 +196,7 @@ def present_private(case: Case) -> dict:
     events = selectors.timeline(case, "reporter")
     primary = case.merged_into
     return {
-        **present_public(case),
+        **present_public(case, phone_hidden=False),
         "timeline": [_event(e, False, reporter=True) for e in events],
         "phone": case.reporter_phone,
         "anonymous": case.is_anonymous,
@@ -195,7 +204,10 @@ def present_private(case: Case) -> dict:
         "due_at": case.due_at,
         "merged_into": primary.number if primary else None,
         # A merged reporter follows the case theirs was merged into.
-        "merged_into_timeline": [_event(e, False) for e in selectors.timeline(primary, "public")]
+        "merged_into_timeline": [
+            _event(e, False, hide_phone=primary.reporter_phone)
+            for e in selectors.timeline(primary, "public")
+        ]
         if primary
         else [],
         "rating_stars": case.rating_stars,
@@ -207,7 +219,7 @@ def present_private(case: Case) -> dict:
 
 def present_staff(case: Case, user: User) -> dict:
     return {
-        **present_public(case),
+        **present_public(case, phone_hidden=not privacy.may_see_phone(user)),
         "condition": {"code": case.condition.code, "name": case.condition.description}
         if case.condition
         else None,
@@ -217,7 +229,7 @@ def present_staff(case: Case, user: User) -> dict:
         "suggested_department_id": case.suggested_department_id,
         "department_id": case.department_id,
         # Departments get the problem, not the person: contact stays with the centre.
-        "phone": case.reporter_phone if user.role in CENTRE_ROLES or user.is_superuser else None,
+        "phone": case.reporter_phone if privacy.may_see_phone(user) else None,
         "anonymous": case.is_anonymous,
         "public": case.is_public,
         "due_at": case.due_at,
@@ -234,14 +246,16 @@ def present_staff(case: Case, user: User) -> dict:
 
 def present_staff_detail(case: Case, user: User) -> dict:
     requests = case.requests.select_related("department", "requested_by", "decided_by")
+    hide = None if privacy.may_see_phone(user) else case.reporter_phone
+    shown = (lambda text: privacy.mask(text, hide)) if hide is not None else (lambda text: text)
     return {
         **present_staff(case, user),
-        "timeline": [_event(e, True) for e in selectors.timeline(case, "staff")],
+        "timeline": [_event(e, True, hide_phone=hide) for e in selectors.timeline(case, "staff")],
         "requests": [
             {
                 "id": r.pk,
                 "kind": r.kind,
-                "reason": r.reason,
+                "reason": shown(r.reason),
                 "amount": r.amount,
                 "department": r.department.name,
                 "requested_by": str(r.requested_by),
@@ -249,7 +263,7 @@ def present_staff_detail(case: Case, user: User) -> dict:
                 "decision": r.decision,
                 "decided_by": str(r.decided_by) if r.decided_by else None,
                 "decided_at": r.decided_at,
-                "decision_note": r.decision_note,
+                "decision_note": shown(r.decision_note),
             }
             for r in requests
         ],
@@ -492,7 +506,10 @@ def get_case(request: HttpRequest, number: str):
     case = selectors.public_case(number)
     return {
         **present_public(case),
-        "timeline": [_event(e, False) for e in selectors.timeline(case, "public")],
+        "timeline": [
+            _event(e, False, hide_phone=case.reporter_phone)
+            for e in selectors.timeline(case, "public")
+        ],
     }
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from suishoupai.cases import privacy
 from suishoupai.cases.api import EVENT_LABELS
 from suishoupai.cases.models import Case, CaseEvent, Visibility
 from suishoupai.cases.states import STATES_BY_FAMILY, Family
@@ -287,8 +288,10 @@ def _audience(case: Case, client: ApiClient | None) -> set[str]:
     return {Visibility.PUBLIC, Visibility.REPORTER} if own else {Visibility.PUBLIC}
 
 
-def _event_text(event: CaseEvent) -> str:
-    return event.note or str(EVENT_LABELS.get(event.action, event.action))
+def _event_text(event: CaseEvent, case: Case) -> str:
+    # Partners never get the reporter's phone, even typed into a note (cases.privacy).
+    text = event.note or str(EVENT_LABELS.get(event.action, event.action))
+    return privacy.mask(text, case.reporter_phone)
 
 
 def _media(photos) -> str | None:
@@ -310,17 +313,19 @@ def present_request(case: Case, client: ApiClient | None) -> dict:
     return {
         "service_request_id": case.number,
         "status": request_status(case.state),
-        "status_notes": _event_text(latest) if latest else None,
+        "status_notes": _event_text(latest, case) if latest else None,
         "service_name": service.name,
         "service_code": service.code,
         # The full text a client sent, where the case itself had to keep less.
-        "description": link.description if link else case.description,
+        "description": privacy.mask(
+            link.description if link else case.description, case.reporter_phone
+        ),
         "agency_responsible": case.department.name if case.department else None,
         "service_notice": case.condition.closing_criterion if case.condition else None,
         "requested_datetime": w3c(case.created_at),
         "updated_datetime": w3c(case.closed_at if closed and case.closed_at else case.updated_at),
         "expected_datetime": None if closed else w3c(case.handle_due_at),
-        "address": case.address or None,
+        "address": privacy.mask(case.address, case.reporter_phone) or None,
         "lat": case.lat,
         "long": case.lng,
         "media_url": _media(case.photos.all()),
@@ -366,6 +371,6 @@ def present_update(event: CaseEvent) -> dict:
         "service_request_id": event.case.number,
         "status": UPDATE_STATUS[event.to_state or event.case.state],
         "updated_datetime": w3c(event.at),
-        "description": _event_text(event),
+        "description": _event_text(event, event.case),
         "media_url": _media(event.photos.all()),
     }

@@ -8,8 +8,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from suishoupai.cases import selectors
-from suishoupai.cases.api import CENTRE_ROLES, EVENT_LABELS
+from suishoupai.cases import privacy, selectors
+from suishoupai.cases.api import EVENT_LABELS
 from suishoupai.cases.models import Case, CaseEvent, Decision
 from suishoupai.cases.states import State
 from suishoupai.catalog.models import FilingCondition
@@ -50,8 +50,23 @@ DEADLINE_EVENTS = {
 
 
 def may_see_phone(user: User) -> bool:
-    # As cases.api.present_staff: departments get the problem, not the person.
-    return user.role in CENTRE_ROLES or user.is_superuser
+    # Departments get the problem, not the person (cases.privacy).
+    return privacy.may_see_phone(user)
+
+
+def _hide_phone(case: Case, events: list[CaseEvent], requests: list, phone: str) -> None:
+    """The page's copies of the case, its events and requests as someone who may not see
+    the reporter's phone gets them (cases.privacy). Shown only, never saved: this is a
+    read-only page."""
+    case.description = privacy.mask(case.description, phone)
+    case.address = privacy.mask(case.address, phone)
+    case.rating_comment = privacy.mask(case.rating_comment, phone)
+    for event in events:
+        event.note = privacy.mask(event.note, phone)
+        event.data = privacy.masked(event.data or {}, phone)
+    for request in requests:
+        request.reason = privacy.mask(request.reason, phone)
+        request.decision_note = privacy.mask(request.decision_note, phone)
 
 
 def overdue_waived(case: Case) -> bool:
@@ -199,6 +214,9 @@ def photo_cards(photos: list[Photo], user: User) -> list[dict]:
 
 def case_page(case: Case, user: User) -> dict:
     timeline = list(selectors.timeline(case, "staff"))
+    requests = list(case.requests.select_related("department", "requested_by", "decided_by"))
+    if not may_see_phone(user):
+        _hide_phone(case, timeline, requests, case.reporter_phone)
     codes = {e.data.get("condition") for e in timeline if e.action == "case.filed"}
     conditions = dict(
         FilingCondition.objects.filter(code__in=codes).values_list("code", "description")
@@ -215,7 +233,6 @@ def case_page(case: Case, user: User) -> dict:
                 "templates": reply_templates(kind, user.department) if kind else [],
             }
         )
-    requests = case.requests.select_related("department", "requested_by", "decided_by")
     photos = list(case.photos.all())
     return {
         "case": case,
@@ -223,7 +240,7 @@ def case_page(case: Case, user: User) -> dict:
         "deadline_events": [e for e in events if e["event"].action in DEADLINE_EVENTS],
         "forms": forms,
         "pending": [r for r in requests if r.decision == Decision.PENDING],
-        "requests": list(requests),
+        "requests": requests,
         "report_photos": [p for p in photos if p.kind == "report"],
         "later_photos": [p for p in photos if p.kind != "report"],
         "report_cards": photo_cards([p for p in photos if p.kind == "report"], user),

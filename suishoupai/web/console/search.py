@@ -24,8 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from suishoupai.cases import selectors
-from suishoupai.cases.api import CENTRE_ROLES
+from suishoupai.cases import privacy, selectors
 from suishoupai.cases.models import Case, Channel
 from suishoupai.cases.states import Family, State
 from suishoupai.catalog.models import Category
@@ -44,7 +43,7 @@ def may_search(user: User) -> bool:
 
 def may_search_phone(user: User) -> bool:
     # Reporters' phone numbers are for the command centre, never for departments.
-    return user.is_superuser or user.role in CENTRE_ROLES
+    return privacy.may_see_phone(user)
 
 
 class SearchForm(forms.Form):
@@ -198,8 +197,9 @@ COLUMNS: list[tuple[Any, int]] = [
 DATE_COLUMNS = {8, 9, 11}
 
 
-def _rows(qs: QuerySet[Case]) -> Iterator[list]:
+def _rows(qs: QuerySet[Case], user: User) -> Iterator[list]:
     # Labels translated once per export, not once per row (50 000 rows).
+    hide = not may_search_phone(user)
     states = {value: str(label) for value, label in State.choices}
     channels = {value: str(label) for value, label in Channel.choices}
     yes, no = _("Yes"), _("No")
@@ -212,8 +212,8 @@ def _rows(qs: QuerySet[Case]) -> Iterator[list]:
                 case.category.name,
                 case.subcategory.name if case.subcategory else "",
                 case.district.name if case.district else "",
-                case.address,
-                case.description,
+                privacy.mask(case.address, case.reporter_phone) if hide else case.address,
+                privacy.mask(case.description, case.reporter_phone) if hide else case.description,
                 case.department.name if case.department else "",
                 _local(case.created_at),
                 _local(case.due_at),
@@ -248,11 +248,11 @@ class _Echo:
         return value
 
 
-def _csv_lines(qs: QuerySet[Case]) -> Iterator[str]:
+def _csv_lines(qs: QuerySet[Case], user: User) -> Iterator[str]:
     writer = csv.writer(_Echo())
     # The byte-order mark tells Excel the file is UTF-8; without it Chinese is garbled.
     yield "\ufeff" + writer.writerow([str(h) for h, _w in COLUMNS])
-    for row in _rows(qs):
+    for row in _rows(qs, user):
         yield writer.writerow(
             [v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for v in row]
         )
@@ -263,7 +263,10 @@ def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     result = _exportable(request)
     if isinstance(result, HttpResponse):
         return result
-    response = StreamingHttpResponse(_csv_lines(result), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        _csv_lines(result, request.user),  # type: ignore[arg-type]
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
@@ -291,7 +294,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse | FileResponse:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in _rows(result):
+    for row in _rows(result, request.user):  # type: ignore[arg-type]
         for index in DATE_COLUMNS:
             if row[index] is not None:
                 cell = WriteOnlyCell(sheet, value=row[index])
