@@ -258,7 +258,8 @@ CACHES = {
 # follow DEBUG and silently run tasks inline in a debug production box.
 _huey_redis = envstr("HUEY_REDIS_URL", "")
 HUEY = {
-    "name": "suishoupai",
+    # Part of every queue key: installs sharing one Redis keep apart by name.
+    "name": envstr("HUEY_NAME", "suishoupai"),
     "immediate": envbool("HUEY_IMMEDIATE", TESTING),
     "utc": True,
     "consumer": {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread"},
@@ -328,7 +329,8 @@ PHOTO_MAX_METADATA_BYTES = envint("PHOTO_MAX_METADATA_BYTES", 8 * 1024 * 1024)
 # Failed copies are retried by the periodic task until this many attempts.
 PHOTO_DERIVE_MAX_ATTEMPTS = envint("PHOTO_DERIVE_MAX_ATTEMPTS", 5)
 # A copy still pending this long after it was queued is queued again (lost task).
-PHOTO_DERIVE_STUCK_MINUTES = envint("PHOTO_DERIVE_STUCK_MINUTES", 10)
+# The periodic requeue runs every minute; a consumer that starts requeues at once.
+PHOTO_DERIVE_STUCK_MINUTES = envint("PHOTO_DERIVE_STUCK_MINUTES", 3)
 PHOTO_EXIF_LOCATION_PER_MINUTE = envint("PHOTO_EXIF_LOCATION_PER_MINUTE", 20)
 # Photos on an S3-compatible store (MinIO, SeaweedFS, OSS, COS, AWS) when a bucket
 # is set. Objects are private (no ACL, signed URLs only): Django streams them.
