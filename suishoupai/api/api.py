@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.http.request import RawPostDataException
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -127,6 +128,16 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError):
             "errors": [],
         },
         status=401,
+    )
+
+
+@api.exception_handler(RawPostDataException)
+def on_unread_body(request: HttpRequest, exc: RawPostDataException):
+    # A large multipart form (read as it streamed in) sent where a JSON body is expected.
+    return api.create_response(
+        request,
+        {"detail": _("The request body is not valid JSON."), "code": "invalid_input", "errors": []},
+        status=400,
     )
 
 

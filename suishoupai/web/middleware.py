@@ -170,6 +170,13 @@ class RequestGuardMiddleware:
         if not RequestGuardMiddleware._content_length(request):
             return False
         if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            length = RequestGuardMiddleware._content_length(request)
+            if length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                # Small: kept in memory first, so that a view may still read the raw
+                # body (Ninja's JSON bodies) after the form was parsed from it. A larger
+                # multipart body is parsed as it streams in (its files to temporary
+                # files) and only the form is readable afterwards.
+                request.body  # noqa: B018
             return any(has_forbidden(k) or has_forbidden(v) for k, v in _items(request.POST))
         return _body_has_forbidden(request.body)
 
