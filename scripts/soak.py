@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from suishoupai.tests import harness, seaweed
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
-MARK = "## Soak (`make soak`)"
+MARK = "### Soak (`make soak`)"
 
 
 def main() -> int:
@@ -136,8 +136,8 @@ def write(result: dict, args, passed: bool) -> None:
     text = BENCHMARKS.read_text() if BENCHMARKS.exists() else ""
     if MARK in text:
         before, _, after = text.partition(MARK)
-        rest = after.split("\n## ", 1)
-        text = before + "\n".join(lines) + ("\n## " + rest[1] if len(rest) > 1 else "")
+        rest = after.split("\n##", 1)
+        text = before + "\n".join(lines) + ("\n##" + rest[1] if len(rest) > 1 else "")
     else:
         text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
     BENCHMARKS.write_text(text)
