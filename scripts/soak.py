@@ -43,12 +43,15 @@ def main() -> int:
         root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="soak-")))
         s3_env = {}
         if args.s3:
+            (root / "weed-root").mkdir()
             endpoint = stack.enter_context(seaweed.running(root / "weed-root"))
             s3_env = seaweed.environment(endpoint, "soak")
         install = harness.Install(root, args.database_url, args.redis_url, s3_env)
         install.set_up()
         ports = [int(p) for p in args.ports.split(",")]
         servers = harness.Servers(install, ports, consumers=2)
+        if args.redis_url:
+            stack.callback(harness.forget_queue, args.redis_url, install.env["HUEY_NAME"])
         stack.callback(servers.stop)
         servers.start()
         load = harness.Load(install, servers, rate=args.rate, retry=bool(args.kill_every))

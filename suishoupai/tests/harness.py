@@ -295,6 +295,18 @@ class Servers:
                     p.popen.wait()
 
 
+def forget_queue(redis_url: str, huey_name: str) -> None:
+    """A run's own queue keys (results, schedule) leave Redis with it. huey keeps only
+    the letters and digits of its name in its keys."""
+    import re
+
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=f"huey.*{re.sub('[^a-z0-9]', '', huey_name.lower())}*"):
+        client.delete(key)
+
+
 def children(pid: int) -> list[int]:
     found = []
     try:

@@ -66,6 +66,7 @@ def install(tmp_path, store):
     yield made
     if made.receiver:
         made.receiver.close()
+    harness.forget_queue(REDIS_URL, made.env["HUEY_NAME"])
     with psycopg.connect(admin, autocommit=True) as pg:
         pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
