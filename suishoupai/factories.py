@@ -6,8 +6,14 @@ from zoneinfo import ZoneInfo
 
 import factory
 
-from suishoupai.catalog.models import Category, CategoryKind, FilingCondition, Subcategory
-from suishoupai.org.models import ApiToken, Department, DepartmentKind, Role, RoutingRule, User
+from suishoupai.catalog.models import (
+    Category,
+    CategoryKind,
+    FilingCondition,
+    RoutingRule,
+    Subcategory,
+)
+from suishoupai.org.models import ApiToken, Department, DepartmentKind, Role, User
 from suishoupai.places.models import Area, AreaLevel
 from suishoupai.timelimits.models import LimitUnit
 

@@ -134,10 +134,12 @@ INSTALLED_APPS = [
     "suishoupai.places",
     "suishoupai.timelimits",
     "suishoupai.catalog",
+    "suishoupai.city",
     "suishoupai.cases",
     "suishoupai.photos",
     "suishoupai.notify",
     "suishoupai.open311",
+    "suishoupai.demo",
     "suishoupai.web.citizen",
     "suishoupai.web.console",
     "suishoupai.web",
@@ -272,7 +274,6 @@ else:
 # Domain settings (city-specific values are data in the database, not here).
 CASE_NUMBER_DIGITS = 4
 RATING_CHANGE_WINDOW_DAYS = envint("RATING_CHANGE_WINDOW_DAYS", 7)
-OVERDUE_SCAN_MINUTES = envint("OVERDUE_SCAN_MINUTES", 5)
 # Citizen pages: the map's tiles. "none" (default) needs no map service: the map shows the
 # district outlines we hold. amap (高德) tiles are GCJ-02, the page converts; tianditu
 # (天地图, needs TIANDITU_KEY) and osm are WGS-84.

@@ -1,20 +1,13 @@
+from functools import cached_property
+
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from suishoupai.org.models import Role, User
 
+from .policy import READ_ALL, has_post
 from .states import FAMILY, State
-
-# Roles that read every case. Handlers read only their department's cases.
-READ_ALL_ROLES = {
-    Role.OPERATOR,
-    Role.SHIFT_LEAD,
-    Role.DISPATCHER,
-    Role.INSPECTOR,
-    Role.LEADER,
-    Role.ADMIN,
-}
 
 
 class CaseQuerySet(models.QuerySet):
@@ -22,7 +15,7 @@ class CaseQuerySet(models.QuerySet):
         """The one place that decides which cases a staff member may see."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_superuser or user.role in READ_ALL_ROLES:
+        if has_post(user, READ_ALL):
             return self
         if user.role == Role.HANDLER and user.department_id:
             scope = user.department_scope
@@ -214,6 +207,12 @@ class Case(models.Model):
     @property
     def family(self) -> str:
         return FAMILY[self.state]
+
+    @cached_property
+    def is_published(self) -> bool:
+        """Shown on public pages (CaseQuerySet.public). Asked once per case object:
+        a timeline asks for every photo."""
+        return Case.objects.public().filter(pk=self.pk).exists()
 
 
 class Visibility(models.TextChoices):

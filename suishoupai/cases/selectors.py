@@ -2,13 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from uuid import UUID
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from suishoupai.errors import NotFound
+from suishoupai.errors import NotAllowed, NotFound
 from suishoupai.org.models import Role, User, tokens_match
+from suishoupai.photos.models import Photo
 from suishoupai.places.selectors import distance_m, nearby_bbox
 
 from .models import (
@@ -161,10 +163,24 @@ def staff_queue(user: User, f: CaseFilter, todo: bool = False) -> QuerySet[Case]
 
 
 def staff_case(user: User, number: str) -> Case:
+    """A case for a member of staff, the one place that answers "unknown" or "not
+    yours": 404 when no case has this number, 403 when it exists out of their scope."""
     case = _with_relations(Case.objects.visible_to(user)).filter(number=number).first()
-    if case is None:
-        raise NotFound(_("No such case."))
-    return case
+    if case is not None:
+        return case
+    if Case.objects.filter(number=number).exists():
+        raise NotAllowed(_("You may not see this case."))
+    raise NotFound(_("No such case."))
+
+
+def staff_photo(user: User, uuid: UUID) -> Photo:
+    """A photo for a member of staff: 404 when unknown, 403 when its case is out of scope."""
+    photo = Photo.objects.select_related("case").filter(uuid=uuid).first()
+    if photo is None:
+        raise NotFound(_("No such photo."))
+    if not Case.objects.visible_to(user).filter(pk=photo.case_id).exists():
+        raise NotAllowed(_("You may not see this case."))
+    return photo
 
 
 def timeline(case: Case, audience: str) -> QuerySet[CaseEvent]:

@@ -1,41 +1,44 @@
 """Every state change of a case, one function each.
 
-Each transition: lock the case row, check the move against states.MOVES and
-the actor's role and department scope, write the new state and milestones,
-append a CaseEvent. The JSON API, the console and Open311 all call these.
-Every function takes an explicit `now` so tests control time.
+Every move runs in one skeleton (`_transition`): one transaction, the case row
+locked, the move checked against states.MOVES (the actor's role, their
+department, the case's state), then the move's own body writes the new state
+and milestones and records its events (events.record, which tells the
+listeners). The JSON API, the console and Open311 all call these. Every
+function takes an explicit `now` so tests control time.
 """
 
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from suishoupai.catalog.models import Category, FilingCondition, Subcategory
 from suishoupai.catalog.selectors import route
 from suishoupai.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
-from suishoupai.notify import services as notify
-from suishoupai.org.models import Department, Role, User, hash_token
-from suishoupai.photos.models import PhotoKind
-from suishoupai.photos.services import CheckedPhoto, store_photos
+from suishoupai.org.models import Department, User, hash_token
+from suishoupai.photos import services as photo_services
+from suishoupai.photos.models import Photo, PhotoKind
+from suishoupai.photos.services import CheckedPhoto
 from suishoupai.places.coords import to_wgs84
 from suishoupai.places.models import Area, AreaLevel
-from suishoupai.places.selectors import locate
+from suishoupai.places.selectors import Location, locate
 from suishoupai.timelimits import clock
 from suishoupai.timelimits.models import Stage
 from suishoupai.timelimits.selectors import stage_limit
 
-from . import selectors
+from . import events, policy, selectors
 from .models import (
     Case,
     CaseEvent,
@@ -54,7 +57,7 @@ CITIZEN = "citizen"
 SYSTEM = "system"
 
 
-# ---------------------------------------------------------------- helpers
+# ---------------------------------------------------------------- the skeleton
 
 
 def _now(now: datetime | None) -> datetime:
@@ -70,64 +73,78 @@ def _lock(case: Case | int) -> Case:
 
 
 def _check(case: Case, action: str, actor: User | None) -> None:
-    """Role and scope first (403), then the state table (409)."""
+    """Role and department first (403), then the state table (409)."""
     move = MOVES[action]
     if actor is not None:
-        if not (actor.is_active and (actor.role in move.roles or actor.is_superuser)):
-            raise NotAllowed(_("Your role may not do this."))
-        handler = actor.role == Role.HANDLER and not actor.is_superuser
-        if handler and case.department_id not in actor.department_scope:
+        if not policy.may(actor, move):
+            raise NotAllowed(str(move.refusal or _("Your role may not do this.")))
+        if not policy.holds(actor, case.department_id):
             raise NotAllowed(_("This case is not assigned to your department."))
     if case.state not in move.sources:
         raise IllegalTransition(
             _("The case is “%(state)s”: you cannot %(action)s now.")
-            % {"state": State(case.state).label, "action": ACTION_LABELS.get(action, action)}
+            % {"state": State(case.state).label, "action": move.label}
         )
 
 
-def _record(
-    case: Case,
-    code: str,
-    actor: User | None,
-    now: datetime,
-    *,
-    from_state: str = "",
-    department: Department | None = None,
-    note: str = "",
-    data: dict | None = None,
-    visibility: str = Visibility.PUBLIC,
-    actor_role: str = "",
-) -> CaseEvent:
-    event = CaseEvent.objects.create(
-        case=case,
-        at=now,
-        action=code,
-        actor=actor,
-        actor_role=actor.role if actor else actor_role,
-        actor_label=str(actor) if actor else "",
-        from_state=from_state,
-        to_state=case.state,
-        department=department,
-        note=note,
-        data=data or {},
-        visibility=visibility,
-    )
-    notify.on_event(event)  # messages are created after commit, never inside the transition
-    return event
+@contextmanager
+def _files_removed_on_error() -> Iterator[list[Photo]]:
+    """Photos are written to storage inside the transaction; if it rolls back,
+    remove the files too so nothing half-created is left behind."""
+    saved: list[Photo] = []
+    try:
+        yield saved
+    except BaseException:
+        for photo in saved:
+            photo.original.storage.delete(photo.original.name)
+        raise
 
 
-def _move(case: Case, target: str | None, now: datetime, **fields) -> str:
-    """Apply a state change and milestone fields; returns the state before."""
-    before = case.state
-    if target is not None:
-        case.state = target
-    for name, value in fields.items():
-        setattr(case, name, value)
-    if "due_at" in fields:
-        case.is_overdue = False
-    case.updated_at = now
-    case.save()
-    return before
+class _Step:
+    """A move under way inside `_transition`: the locked case, who acts, and when."""
+
+    def __init__(self, case: Case, actor: User | None, now: datetime, saved: list[Photo]):
+        self.case, self.actor, self.now = case, actor, now
+        self.before = case.state  # the state the move starts from
+        self._saved = saved
+
+    def move(self, target: str | None, **fields: Any) -> None:
+        """Write a new state (None: unchanged) and fields; a new deadline clears "overdue"."""
+        case = self.case
+        if target is not None:
+            case.state = target
+        for name, value in fields.items():
+            setattr(case, name, value)
+        if "due_at" in fields:
+            case.is_overdue = False
+        case.updated_at = self.now
+        case.save()
+
+    def record(self, code: str, *, from_state: str | None = None, **fields: Any) -> CaseEvent:
+        """An event on the case, from the state the move started in unless told otherwise."""
+        start = self.before if from_state is None else from_state
+        return events.record(self.case, code, self.actor, self.now, from_state=start, **fields)
+
+    def attach(self, checked: list[CheckedPhoto] | None, kind: str, event: CaseEvent) -> None:
+        if checked:
+            photo_services.store_photos(
+                self.case, checked, kind=kind, event=event, now=self.now, written=self._saved
+            )
+
+
+@contextmanager
+def _transition(
+    case: Case | int, action: str | None, actor: User | None, now: datetime
+) -> Iterator[_Step]:
+    """The one skeleton of every move: a transaction, the case row locked, the move
+    checked (`action` None: not a move of the table, such as the periodic overdue
+    mark; the caller checks what applies), then the body. Photos the body stored
+    are deleted again if anything fails."""
+    with _files_removed_on_error() as saved, transaction.atomic():
+        locked = _lock(case)
+        if action is not None:
+            _check(locked, action, actor)
+        yield _Step(locked, actor, now, saved)
 
 
 def _stage_due(stage: str, start: datetime) -> datetime | None:
@@ -155,56 +172,8 @@ def _require(text: str, field: str, message: str) -> str:
     return text
 
 
-@contextmanager
-def _files_removed_on_error():
-    """Photos are written to storage inside the transaction; if it rolls back,
-    remove the files too so nothing half-created is left behind."""
-    saved: list = []
-    try:
-        yield saved
-    except BaseException:
-        for photo in saved:
-            photo.original.storage.delete(photo.original.name)
-        raise
-
-
-def _attach(case, checked, kind, event, now, saved) -> None:
-    if checked:
-        store_photos(case, checked, kind=kind, event=event, now=now, written=saved)
-
-
-# Names of the moves as a person would say them, for "cannot … now" messages.
-ACTION_LABELS = {
-    "accept": gettext_lazy("file the case"),
-    "reject": gettext_lazy("decline the report"),
-    "merge": gettext_lazy("merge the case"),
-    "dispatch": gettext_lazy("dispatch the case"),
-    "redispatch": gettext_lazy("re-dispatch the case"),
-    "dispatch_on": gettext_lazy("pass the case on to a unit"),
-    "take": gettext_lazy("sign for the case"),
-    "feedback": gettext_lazy("report the handling"),
-    "request_return": gettext_lazy("ask to return the case"),
-    "approve_return": gettext_lazy("approve the return"),
-    "deny_return": gettext_lazy("deny the return"),
-    "request_extension": gettext_lazy("ask for an extension"),
-    "approve_extension": gettext_lazy("approve the extension"),
-    "deny_extension": gettext_lazy("deny the extension"),
-    "request_suspension": gettext_lazy("ask to suspend the case"),
-    "approve_suspension": gettext_lazy("approve the suspension"),
-    "deny_suspension": gettext_lazy("deny the suspension"),
-    "request_appeal": gettext_lazy("appeal the overdue mark"),
-    "approve_appeal": gettext_lazy("approve the appeal"),
-    "deny_appeal": gettext_lazy("deny the appeal"),
-    "resume": gettext_lazy("resume the case"),
-    "verify_pass": gettext_lazy("pass the verification"),
-    "verify_fail": gettext_lazy("send the case back for rework"),
-    "close": gettext_lazy("close the case"),
-    "void": gettext_lazy("void the case"),
-    "urge": gettext_lazy("urge the department"),
-    "callback": gettext_lazy("record a call-back"),
-    "reopen": gettext_lazy("reopen the case"),
-    "rate": gettext_lazy("rate the case"),
-}
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 # ---------------------------------------------------------------- submission
@@ -251,7 +220,7 @@ def resolve_category(code: str, sub_code: str | None) -> tuple[Category, Subcate
     return category, sub
 
 
-def in_service(location) -> bool:
+def in_service(location: Location) -> bool:
     """Inside a district in service (or no district is marked at all: a fresh install)."""
     served = Area.objects.filter(level=AreaLevel.DISTRICT, in_service=True)
     if location.district is not None and location.district.in_service:
@@ -263,7 +232,7 @@ def outside_message() -> str:
     return _("This place is outside the area we serve. Please check the location.")
 
 
-def _place(report: Report):
+def _place(report: Report) -> tuple[float, float, Location]:
     try:
         lat, lng = to_wgs84(report.lat, report.lng, report.coord_system)
     except ValueError:
@@ -334,7 +303,16 @@ def submit(
     return case, token
 
 
-def _create(report, photos, now, reporter_user, client_ref, token, kind, place) -> Case:
+def _create(
+    report: Report,
+    checked: list[CheckedPhoto] | None,
+    now: datetime,
+    reporter_user: User | None,
+    client_ref: str | None,
+    token: str,
+    kind: tuple[Category, Subcategory | None],
+    place: tuple[float, float, Location],
+) -> Case:
     (category, sub), (lat, lng, location) = kind, place
     with _files_removed_on_error() as saved, transaction.atomic():
         case = Case.objects.create(
@@ -364,10 +342,14 @@ def _create(report, photos, now, reporter_user, client_ref, token, kind, place) 
             updated_at=now,
             due_at=_stage_due(Stage.ACCEPT, now),
         )
-        event = _record(
+        # Not a move (there is no case to lock yet), but recorded the same way.
+        event = events.record(
             case, "case.submitted", None, now, actor_role=CITIZEN, data={"channel": report.channel}
         )
-        _attach(case, photos, PhotoKind.REPORT, event, now, saved)
+        if checked:
+            photo_services.store_photos(
+                case, checked, kind=PhotoKind.REPORT, event=event, now=now, written=saved
+            )
         case.number = _next_number(now)
         case.save(update_fields=["number"])
     return case
@@ -401,21 +383,23 @@ def _condition_for(case: Case, code: str | None) -> FilingCondition:
 
 
 def accept(
-    case, actor: User, *, condition: str | None = None, note: str = "", now: datetime | None = None
+    case: Case,
+    actor: User,
+    *,
+    condition: str | None = None,
+    note: str = "",
+    now: datetime | None = None,
 ) -> Case:
     """立案: file the report as a case under a filing condition."""
     now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "accept", actor)
-        cond = _condition_for(case, condition)
+    with _transition(case, "accept", actor, now) as t:
+        cond = _condition_for(t.case, condition)
         sub = cond.subcategory
-        district = Area.objects.defer("geometry").filter(pk=case.district_id).first()
+        places = Area.objects.defer("geometry")
+        district = places.filter(pk=t.case.district_id).first() if t.case.district_id else None
         department = route(sub.category, sub, district) or cond.default_department
-        before = _move(
-            case,
+        t.move(
             State.FILED,
-            now,
             condition=cond,
             subcategory=sub,
             category=sub.category,
@@ -423,70 +407,45 @@ def accept(
             filed_at=now,
             due_at=_stage_due(Stage.DISPATCH, now),
         )
-        _record(
-            case,
-            "case.filed",
-            actor,
-            now,
-            from_state=before,
-            note=note,
-            data={"condition": cond.code},
-        )
-    return case
+        t.record("case.filed", note=note, data={"condition": cond.code})
+    return t.case
 
 
-def reject(case, actor: User, *, reason: str, now: datetime | None = None) -> Case:
+def reject(case: Case, actor: User, *, reason: str, now: datetime | None = None) -> Case:
     """不予立案, with the reason the reporter will read."""
     now = _now(now)
     reason = _require(reason, "reason", _("Please give the reason for declining."))
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "reject", actor)
-        before = _move(case, State.REJECTED, now, due_at=None, closed_at=now)
-        _record(
-            case,
-            "case.rejected",
-            actor,
-            now,
-            from_state=before,
-            note=reason,
-            visibility=Visibility.REPORTER,
-        )
-    return case
+    with _transition(case, "reject", actor, now) as t:
+        t.move(State.REJECTED, due_at=None, closed_at=now)
+        t.record("case.rejected", note=reason, visibility=Visibility.REPORTER)
+    return t.case
 
 
-def merge(case, actor: User, *, into: str, note: str = "", now: datetime | None = None) -> Case:
+def merge(
+    case: Case, actor: User, *, into: str, note: str = "", now: datetime | None = None
+) -> Case:
     """Merge a duplicate into an open case; its reporter then follows that one."""
     now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "merge", actor)
+    with _transition(case, "merge", actor, now) as t:
         primary = Case.objects.select_for_update().filter(number=into).first()
         if primary is None:
             raise InvalidInput(_("No case numbered %(n)s.") % {"n": into}, field="into")
-        if primary.pk == case.pk or FAMILY[primary.state] == Family.CLOSED:
+        if primary.pk == t.case.pk or FAMILY[primary.state] == Family.CLOSED:
             raise IllegalTransition(_("A case can only be merged into another open case."))
-        before = _move(case, State.MERGED, now, merged_into=primary, due_at=None, closed_at=now)
-        _record(
-            case,
-            "case.merged",
-            actor,
-            now,
-            from_state=before,
-            note=note,
-            data={"into": primary.number},
-            visibility=Visibility.REPORTER,
+        t.move(State.MERGED, merged_into=primary, due_at=None, closed_at=now)
+        t.record(
+            "case.merged", note=note, data={"into": primary.number}, visibility=Visibility.REPORTER
         )
-        _record(
+        events.record(
             primary,
             "case.merge_received",
             actor,
             now,
             from_state=primary.state,
-            data={"from": case.number},
+            data={"from": t.case.number},
             visibility=Visibility.INTERNAL,
         )
-    return case
+    return t.case
 
 
 def _department(pk: int | None, field: str = "department") -> Department:
@@ -497,108 +456,104 @@ def _department(pk: int | None, field: str = "department") -> Department:
 
 
 def dispatch(
-    case, actor: User, *, department: int | None = None, note: str = "", now: datetime | None = None
+    case: Case,
+    actor: User,
+    *,
+    department: int | None = None,
+    note: str = "",
+    now: datetime | None = None,
 ) -> Case:
-    """派遣 from the centre, or 转派 to a unit below by the department holding the case.
+    """派遣: the centre sends a filed case to a department (the suggested one by default).
 
-    The handling clock starts at the centre's dispatch and keeps running when
-    a department passes the case down a level.
+    The handling clock starts here and keeps running when the department passes
+    the case down a level (dispatch_on).
     """
-    now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        if actor.role == Role.HANDLER:
-            return _dispatch_on(case, actor, department, note, now)
-        return _dispatch_from_centre(case, actor, "dispatch", department, note, now)
+    return _dispatch_from_centre(case, actor, "dispatch", department, note, _now(now))
 
 
 def redispatch(
-    case, actor: User, *, department: int | None = None, note: str = "", now: datetime | None = None
+    case: Case,
+    actor: User,
+    *,
+    department: int | None = None,
+    note: str = "",
+    now: datetime | None = None,
 ) -> Case:
     """改派: the centre sends a case nobody has signed for yet to another department.
 
     Separate from dispatch so that two dispatchers acting on one filed case at
     once end with one dispatch and one 409, not two silent dispatches.
     """
-    now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        return _dispatch_from_centre(case, actor, "redispatch", department, note, now)
+    return _dispatch_from_centre(case, actor, "redispatch", department, note, _now(now))
 
 
-def _dispatch_from_centre(case: Case, actor: User, action: str, department, note, now) -> Case:
-    _check(case, action, actor)
-    dept = _department(department or case.suggested_department_id)
-    due = _handling_due(case, now)
-    before = _move(
-        case,
-        State.DISPATCHED,
-        now,
-        department=dept,
-        first_department=dept,
-        dispatched_at=now,
-        taken_at=None,
-        handle_due_at=due,
-        due_at=_sign_for_due(now, due),
-    )
-    _record(
-        case,
-        f"case.{action}ed",
-        actor,
-        now,
-        from_state=before,
-        department=dept,
-        note=note,
-        data={"level": 1},
-    )
-    return case
-
-
-def _dispatch_on(case: Case, actor: User, department: int | None, note: str, now) -> Case:
-    _check(case, "dispatch_on", actor)
-    dept = _department(department)
-    below = case.department.descendant_ids() if case.department else set()
-    if dept.pk == case.department_id or dept.pk not in below:
-        raise InvalidInput(
-            _("A case can only be passed on to a unit below its department."), field="department"
+def _dispatch_from_centre(
+    case: Case, actor: User, action: str, department: int | None, note: str, now: datetime
+) -> Case:
+    with _transition(case, action, actor, now) as t:
+        dept = _department(department or t.case.suggested_department_id)
+        due = _handling_due(t.case, now)
+        t.move(
+            State.DISPATCHED,
+            department=dept,
+            first_department=dept,
+            dispatched_at=now,
+            taken_at=None,
+            handle_due_at=due,
+            due_at=_sign_for_due(now, due),
         )
-    before = _move(
-        case,
-        State.DISPATCHED,
-        now,
-        department=dept,
-        taken_at=None,
-        due_at=_sign_for_due(now, case.handle_due_at),
-    )
-    _record(
-        case,
-        "case.dispatched_on",
-        actor,
-        now,
-        from_state=before,
-        department=dept,
-        note=note,
-        data={"level": 2, "from_department": actor.department_id},
-    )
-    return case
+        t.record(f"case.{action}ed", department=dept, note=note, data={"level": 1})
+    return t.case
+
+
+def dispatch_on(
+    case: Case,
+    actor: User,
+    *,
+    department: int | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """转派: the department holding the case passes it to a unit below it."""
+    now = _now(now)
+    with _transition(case, "dispatch_on", actor, now) as t:
+        dept = _department(department)
+        held_by = t.case.department
+        below = held_by.descendant_ids() if held_by else set()
+        if dept.pk == t.case.department_id or dept.pk not in below:
+            raise InvalidInput(
+                _("A case can only be passed on to a unit below its department."),
+                field="department",
+            )
+        t.move(
+            State.DISPATCHED,
+            department=dept,
+            taken_at=None,
+            due_at=_sign_for_due(now, t.case.handle_due_at),
+        )
+        t.record(
+            "case.dispatched_on",
+            department=dept,
+            note=note,
+            data={"level": 2, "from_department": actor.department_id},
+        )
+    return t.case
 
 
 # ---------------------------------------------------------------- departments
 
 
-def take(case, actor: User, *, now: datetime | None = None) -> Case:
+def take(case: Case, actor: User, *, now: datetime | None = None) -> Case:
     """签收: the department confirms it has the case and starts work."""
     now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "take", actor)
-        before = _move(case, State.IN_PROGRESS, now, taken_at=now, due_at=case.handle_due_at)
-        _record(case, "case.taken", actor, now, from_state=before, department=case.department)
-    return case
+    with _transition(case, "take", actor, now) as t:
+        t.move(State.IN_PROGRESS, taken_at=now, due_at=t.case.handle_due_at)
+        t.record("case.taken", department=t.case.department)
+    return t.case
 
 
 def feedback(
-    case,
+    case: Case,
     actor: User,
     *,
     note: str,
@@ -608,33 +563,28 @@ def feedback(
     """处置反馈: what was done, with photos of the result."""
     now = _now(now)
     note = _require(note, "note", _("Please describe what was done."))
-    with _files_removed_on_error() as saved, transaction.atomic():
-        case = _lock(case)
-        _check(case, "feedback", actor)
-        on_time = case.handle_due_at is None or now <= case.handle_due_at
-        before = _move(
-            case, State.RESOLVED, now, resolved_at=now, due_at=_stage_due(Stage.VERIFY, now)
-        )
-        event = _record(
-            case,
+    with _transition(case, "feedback", actor, now) as t:
+        handle_due = t.case.handle_due_at
+        on_time = handle_due is None or now <= handle_due
+        t.move(State.RESOLVED, resolved_at=now, due_at=_stage_due(Stage.VERIFY, now))
+        event = t.record(
             "case.resolved",
-            actor,
-            now,
-            from_state=before,
-            department=case.department,
+            department=t.case.department,
             note=note,
-            data={"on_time": on_time, "due_at": _iso(case.handle_due_at)},
+            data={"on_time": on_time, "due_at": _iso(handle_due)},
         )
-        _attach(case, photos, PhotoKind.FEEDBACK, event, now, saved)
-    return case
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+        t.attach(photos, PhotoKind.FEEDBACK, event)
+    return t.case
 
 
 def _open_request(
-    case: Case, kind: str, actor: User, reason: str, now, amount=None, mark=None
+    case: Case,
+    kind: str,
+    actor: User,
+    reason: str,
+    now: datetime,
+    amount: Decimal | None = None,
+    mark: CaseEvent | None = None,
 ) -> CaseRequest:
     if case.requests.filter(kind=kind, decision=Decision.PENDING).exists():
         raise IllegalTransition(_("A request of this kind is already awaiting a decision."))
@@ -659,7 +609,7 @@ def _pending(case: Case, kind: str) -> CaseRequest:
     return req
 
 
-def _decide(req: CaseRequest, decision: str, actor: User | None, note: str, now) -> None:
+def _decide(req: CaseRequest, decision: str, actor: User, note: str, now: datetime) -> None:
     req.decision, req.decided_by, req.decided_at, req.decision_note = decision, actor, now, note
     req.save()
 
@@ -670,25 +620,26 @@ def _cancel_pending(case: Case, now: datetime) -> None:
     )
 
 
-def _request(case, actor: User, kind: str, reason: str, now, amount=None) -> CaseRequest:
+def _request(
+    case: Case,
+    actor: User,
+    kind: str,
+    reason: str,
+    now: datetime,
+    amount: Decimal | None = None,
+) -> CaseRequest:
     """A department's request awaiting a shift lead: a row of its own; the case
     state and deadlines do not change until it is approved."""
     reason = _require(reason, "reason", _("Please give the reason."))
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, f"request_{kind}", actor)
-        mark = _appealable_mark(case, actor) if kind == RequestKind.APPEAL else None
-        req = _open_request(case, kind, actor, reason, now, amount, mark)
+    with _transition(case, f"request_{kind}", actor, now) as t:
+        mark = _appealable_mark(t.case, actor) if kind == RequestKind.APPEAL else None
+        req = _open_request(t.case, kind, actor, reason, now, amount, mark)
         data = {"request": req.pk} | ({"amount": str(amount)} if amount is not None else {})
         if mark is not None:
             data |= {"mark": mark.pk, "due_at": mark.data.get("due_at")}
-        _record(
-            case,
+        t.record(
             f"case.{kind}_requested",
-            actor,
-            now,
-            from_state=case.state,
-            department=case.department,
+            department=t.case.department,
             note=reason,
             visibility=Visibility.INTERNAL,
             data=data,
@@ -696,13 +647,15 @@ def _request(case, actor: User, kind: str, reason: str, now, amount=None) -> Cas
     return req
 
 
-def request_return(case, actor: User, *, reason: str, now: datetime | None = None) -> CaseRequest:
+def request_return(
+    case: Case, actor: User, *, reason: str, now: datetime | None = None
+) -> CaseRequest:
     """回退: "not ours" — back to the centre once a shift lead agrees."""
     return _request(case, actor, RequestKind.RETURN, reason, _now(now))
 
 
 def request_extension(
-    case, actor: User, *, reason: str, amount: Decimal, now: datetime | None = None
+    case: Case, actor: User, *, reason: str, amount: Decimal, now: datetime | None = None
 ) -> CaseRequest:
     """延期: more time, in the unit of the case's time limit."""
     if amount is None or Decimal(amount) <= 0:
@@ -711,7 +664,7 @@ def request_extension(
 
 
 def request_suspension(
-    case, actor: User, *, reason: str, now: datetime | None = None
+    case: Case, actor: User, *, reason: str, now: datetime | None = None
 ) -> CaseRequest:
     """挂账: cannot be solved now (e.g. needs the summer works season)."""
     return _request(case, actor, RequestKind.SUSPENSION, reason, _now(now))
@@ -732,13 +685,15 @@ def _appealable_mark(case: Case, actor: User) -> CaseEvent:
     return mark
 
 
-def request_appeal(case, actor: User, *, reason: str, now: datetime | None = None) -> CaseRequest:
+def request_appeal(
+    case: Case, actor: User, *, reason: str, now: datetime | None = None
+) -> CaseRequest:
     """超期申诉: the department disputes an overdue mark (the report was wrong, the
     site was inaccessible, the dispatch came late) and a shift lead decides."""
     return _request(case, actor, RequestKind.APPEAL, reason, _now(now))
 
 
-def approve_appeal(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+def approve_appeal(case: Case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
     """The mark is waived: the case no longer counts as late for that deadline.
 
     The event keeps which mark and which deadline were waived, so statistics
@@ -748,23 +703,17 @@ def approve_appeal(case, actor: User, *, note: str = "", now: datetime | None = 
     can still be marked.
     """
     now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "approve_appeal", actor)
-        req = _pending(case, RequestKind.APPEAL)
+    with _transition(case, "approve_appeal", actor, now) as t:
+        req = _pending(t.case, RequestKind.APPEAL)
         _decide(req, Decision.APPROVED, actor, note, now)
         mark = req.overdue_mark
         raw = mark.data.get("due_at") if mark else None
         waived = datetime.fromisoformat(raw) if raw else None
-        current = case.is_overdue and waived is not None and case.due_at == waived
+        current = t.case.is_overdue and waived is not None and t.case.due_at == waived
         fields = {"is_overdue": False, "waived_due_at": waived} if current else {}
-        _move(case, None, now, **fields)
-        _record(
-            case,
+        t.move(None, **fields)
+        t.record(
             "case.overdue_waived",
-            actor,
-            now,
-            from_state=case.state,
             department=mark.department if mark else req.department,
             note=note,
             visibility=Visibility.INTERNAL,
@@ -776,58 +725,46 @@ def approve_appeal(case, actor: User, *, note: str = "", now: datetime | None = 
                 "cleared": current,
             },
         )
-    return case
+    return t.case
 
 
-def deny_appeal(case, actor: User, *, note: str = "", now: datetime | None = None) -> CaseRequest:
+def deny_appeal(
+    case: Case, actor: User, *, note: str = "", now: datetime | None = None
+) -> CaseRequest:
     """The mark stands."""
     return _deny(case, actor, "deny_appeal", RequestKind.APPEAL, note, _now(now))
 
 
-def approve_return(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+def approve_return(case: Case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
     now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "approve_return", actor)
-        req = _pending(case, RequestKind.RETURN)
+    with _transition(case, "approve_return", actor, now) as t:
+        req = _pending(t.case, RequestKind.RETURN)
         _decide(req, Decision.APPROVED, actor, note, now)
-        _cancel_pending(case, now)
-        returned_from = case.department
-        before = _move(
-            case,
+        _cancel_pending(t.case, now)
+        returned_from = t.case.department
+        t.move(
             State.FILED,
-            now,
             department=None,
             taken_at=None,
             handle_due_at=None,
             due_at=_stage_due(Stage.DISPATCH, now),
         )
-        _record(
-            case,
+        t.record(
             "case.returned",
-            actor,
-            now,
-            from_state=before,
             department=returned_from,
             note=note or req.reason,
             data={"request": req.pk},
         )
-    return case
+    return t.case
 
 
-def _deny(case, actor: User, action: str, kind: str, note: str, now) -> CaseRequest:
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, action, actor)
-        req = _pending(case, kind)
+def _deny(case: Case, actor: User, action: str, kind: str, note: str, now: datetime) -> CaseRequest:
+    with _transition(case, action, actor, now) as t:
+        req = _pending(t.case, kind)
         _decide(req, Decision.DENIED, actor, note, now)
-        _record(
-            case,
+        t.record(
             f"case.{kind}_denied",
-            actor,
-            now,
-            from_state=case.state,
-            department=case.department,
+            department=t.case.department,
             note=note,
             visibility=Visibility.INTERNAL,
             data={"request": req.pk},
@@ -835,71 +772,65 @@ def _deny(case, actor: User, action: str, kind: str, note: str, now) -> CaseRequ
     return req
 
 
-def deny_return(case, actor: User, *, note: str = "", now: datetime | None = None) -> CaseRequest:
+def deny_return(
+    case: Case, actor: User, *, note: str = "", now: datetime | None = None
+) -> CaseRequest:
     return _deny(case, actor, "deny_return", RequestKind.RETURN, note, _now(now))
 
 
 def deny_extension(
-    case, actor: User, *, note: str = "", now: datetime | None = None
+    case: Case, actor: User, *, note: str = "", now: datetime | None = None
 ) -> CaseRequest:
     return _deny(case, actor, "deny_extension", RequestKind.EXTENSION, note, _now(now))
 
 
 def deny_suspension(
-    case, actor: User, *, note: str = "", now: datetime | None = None
+    case: Case, actor: User, *, note: str = "", now: datetime | None = None
 ) -> CaseRequest:
     return _deny(case, actor, "deny_suspension", RequestKind.SUSPENSION, note, _now(now))
 
 
-def approve_extension(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+def approve_extension(
+    case: Case, actor: User, *, note: str = "", now: datetime | None = None
+) -> Case:
     """The handling deadline moves by the requested amount, counted in the
     case's own unit from the current deadline."""
     now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "approve_extension", actor)
-        req = _pending(case, RequestKind.EXTENSION)
+    with _transition(case, "approve_extension", actor, now) as t:
+        req = _pending(t.case, RequestKind.EXTENSION)
         _decide(req, Decision.APPROVED, actor, note, now)
-        old = case.handle_due_at or now
-        unit = case.condition.limit_unit if case.condition else "working_days"
+        old = t.case.handle_due_at or now
+        unit = t.case.condition.limit_unit if t.case.condition else "working_days"
         new = clock.add(old, req.amount or Decimal(0), unit)
         # Awaiting sign-for, the (earlier) sign-for deadline stays the stage's.
-        due = new if case.state == State.IN_PROGRESS else min(case.due_at or new, new)
-        _move(case, None, now, handle_due_at=new, due_at=due)
-        _record(
-            case,
+        due = new if t.case.state == State.IN_PROGRESS else min(t.case.due_at or new, new)
+        t.move(None, handle_due_at=new, due_at=due)
+        t.record(
             "case.extended",
-            actor,
-            now,
-            from_state=case.state,
-            department=case.department,
+            department=t.case.department,
             note=note,
             data={"request": req.pk, "from": _iso(old), "to": _iso(new)},
         )
-    return case
+    return t.case
 
 
-def approve_suspension(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+def approve_suspension(
+    case: Case, actor: User, *, note: str = "", now: datetime | None = None
+) -> Case:
     """The clock stops: the counted time left is kept until resume."""
     now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "approve_suspension", actor)
-        req = _pending(case, RequestKind.SUSPENSION)
+    with _transition(case, "approve_suspension", actor, now) as t:
+        req = _pending(t.case, RequestKind.SUSPENSION)
         _decide(req, Decision.APPROVED, actor, note, now)
-        remaining = _remaining(case, now)
-        before = _move(case, State.SUSPENDED, now, due_at=None, paused_remaining_minutes=remaining)
-        _record(
-            case,
+        remaining = _remaining(t.case, now)
+        t.move(State.SUSPENDED, due_at=None, paused_remaining_minutes=remaining)
+        t.record(
             "case.suspended",
-            actor,
-            now,
-            from_state=before,
-            department=case.department,
+            department=t.case.department,
             note=note or req.reason,
             data={"request": req.pk, "remaining_minutes": remaining},
         )
-    return case
+    return t.case
 
 
 def _unit(case: Case) -> str:
@@ -912,41 +843,29 @@ def _remaining(case: Case, now: datetime) -> int | None:
     return clock.counted_minutes(now, case.handle_due_at, _unit(case))
 
 
-def resume(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+def resume(case: Case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
     now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "resume", actor)
-        remaining = case.paused_remaining_minutes
-        due = case.handle_due_at
+    with _transition(case, "resume", actor, now) as t:
+        remaining = t.case.paused_remaining_minutes
+        due = t.case.handle_due_at
         if remaining is not None:
             # Negative when it was already late: it stays late by the same amount.
-            due = clock.add_minutes(now, remaining, _unit(case))
-        before = _move(
-            case,
+            due = clock.add_minutes(now, remaining, _unit(t.case))
+        t.move(
             State.IN_PROGRESS,
-            now,
             handle_due_at=due,
             due_at=due,
             paused_remaining_minutes=None,
         )
-        _record(
-            case,
-            "case.resumed",
-            actor,
-            now,
-            from_state=before,
-            department=case.department,
-            note=note,
-        )
-    return case
+        t.record("case.resumed", department=t.case.department, note=note)
+    return t.case
 
 
 # ---------------------------------------------------------------- verification and close
 
 
 def verify_pass(
-    case,
+    case: Case,
     actor: User,
     *,
     note: str = "",
@@ -954,19 +873,15 @@ def verify_pass(
     now: datetime | None = None,
 ) -> Case:
     now = _now(now)
-    with _files_removed_on_error() as saved, transaction.atomic():
-        case = _lock(case)
-        _check(case, "verify_pass", actor)
-        before = _move(
-            case, State.VERIFIED, now, verified_at=now, due_at=_stage_due(Stage.CLOSE, now)
-        )
-        event = _record(case, "case.verified", actor, now, from_state=before, note=note)
-        _attach(case, photos, PhotoKind.VERIFICATION, event, now, saved)
-    return case
+    with _transition(case, "verify_pass", actor, now) as t:
+        t.move(State.VERIFIED, verified_at=now, due_at=_stage_due(Stage.CLOSE, now))
+        event = t.record("case.verified", note=note)
+        t.attach(photos, PhotoKind.VERIFICATION, event)
+    return t.case
 
 
 def verify_fail(
-    case,
+    case: Case,
     actor: User,
     *,
     note: str,
@@ -976,74 +891,46 @@ def verify_fail(
     """返工: the handling is not done; back to the same department with a fresh limit."""
     now = _now(now)
     note = _require(note, "note", _("Please say what is still wrong."))
-    with _files_removed_on_error() as saved, transaction.atomic():
-        case = _lock(case)
-        _check(case, "verify_fail", actor)
-        due = _handling_due(case, now)
-        before = _move(
-            case,
+    with _transition(case, "verify_fail", actor, now) as t:
+        due = _handling_due(t.case, now)
+        t.move(
             State.IN_PROGRESS,
-            now,
             resolved_at=None,
             handle_due_at=due,
             due_at=due,
-            rework_count=case.rework_count + 1,
+            rework_count=t.case.rework_count + 1,
         )
-        event = _record(
-            case,
-            "case.rework",
-            actor,
-            now,
-            from_state=before,
-            department=case.department,
-            note=note,
-        )
-        _attach(case, photos, PhotoKind.VERIFICATION, event, now, saved)
-    return case
+        event = t.record("case.rework", department=t.case.department, note=note)
+        t.attach(photos, PhotoKind.VERIFICATION, event)
+    return t.case
 
 
-def close(case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
+def close(case: Case, actor: User, *, note: str = "", now: datetime | None = None) -> Case:
     now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "close", actor)
-        before = _move(case, State.CLOSED, now, closed_at=now, due_at=None)
-        _record(case, "case.closed", actor, now, from_state=before, note=note)
-    return case
+    with _transition(case, "close", actor, now) as t:
+        t.move(State.CLOSED, closed_at=now, due_at=None)
+        t.record("case.closed", note=note)
+    return t.case
 
 
-def void(case, actor: User, *, reason: str, now: datetime | None = None) -> Case:
+def void(case: Case, actor: User, *, reason: str, now: datetime | None = None) -> Case:
     """作废: a shift lead ends a case that should never have been one."""
     now = _now(now)
     reason = _require(reason, "reason", _("Please give the reason."))
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "void", actor)
-        _cancel_pending(case, now)
-        before = _move(case, State.VOIDED, now, closed_at=now, due_at=None)
-        _record(
-            case,
-            "case.voided",
-            actor,
-            now,
-            from_state=before,
-            note=reason,
-            visibility=Visibility.REPORTER,
-        )
-    return case
+    with _transition(case, "void", actor, now) as t:
+        _cancel_pending(t.case, now)
+        t.move(State.VOIDED, closed_at=now, due_at=None)
+        t.record("case.voided", note=reason, visibility=Visibility.REPORTER)
+    return t.case
 
 
-def reopen(case, actor: User, *, reason: str, now: datetime | None = None) -> Case:
+def reopen(case: Case, actor: User, *, reason: str, now: datetime | None = None) -> Case:
     """After an unsatisfied rating, the shift lead may send the case round again."""
     now = _now(now)
     reason = _require(reason, "reason", _("Please give the reason."))
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "reopen", actor)
-        before = _move(
-            case,
+    with _transition(case, "reopen", actor, now) as t:
+        t.move(
             State.FILED,
-            now,
             department=None,
             closed_at=None,
             verified_at=None,
@@ -1056,38 +943,30 @@ def reopen(case, actor: User, *, reason: str, now: datetime | None = None) -> Ca
             rating_comment="",
             rated_at=None,
         )
-        _record(case, "case.reopened", actor, now, from_state=before, note=reason)
-    return case
+        t.record("case.reopened", note=reason)
+    return t.case
 
 
 # ---------------------------------------------------------------- supervision
 
 
-def urge(case, actor: User | None, *, note: str = "", now: datetime | None = None) -> Case:
+def urge(case: Case, actor: User | None, *, note: str = "", now: datetime | None = None) -> Case:
     """督办: a supervisor presses the department holding the case."""
     now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "urge", actor)
-        _move(case, None, now, urge_count=case.urge_count + 1)
-        _record(
-            case,
-            "case.urged",
-            actor,
-            now,
-            from_state=case.state,
-            department=case.department,
-            note=note,
-            visibility=Visibility.INTERNAL,
+    with _transition(case, "urge", actor, now) as t:
+        t.move(None, urge_count=t.case.urge_count + 1)
+        t.record(
+            "case.urged", department=t.case.department, note=note, visibility=Visibility.INTERNAL
         )
-    return case
+    return t.case
 
 
 def mark_overdue(now: datetime | None = None) -> list[str]:
     """Periodic: flag open cases past their stage deadline once, with an automatic urge.
 
     Idempotent: a case already flagged is skipped, so overlapping runs or a
-    restart never double-count.
+    restart never double-count. Not a move of the table: the system marks any
+    stage, and the checks are its own (under the same lock).
     """
     now = _now(now)
     marked = []
@@ -1099,36 +978,37 @@ def mark_overdue(now: datetime | None = None) -> list[str]:
         .exclude(waived_due_at=F("due_at"))
     )
     for pk in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            case = _lock(pk)
-            if case.is_overdue or case.due_at is None or case.due_at >= now:
-                continue
-            if case.waived_due_at is not None and case.due_at == case.waived_due_at:
-                continue  # this very deadline's mark was waived on appeal
-            case.is_overdue = True
-            case.urge_count += 1
-            case.updated_at = now
-            case.save(update_fields=["is_overdue", "urge_count", "updated_at"])
-            _record(
-                case,
-                "case.urged",
-                None,
-                now,
-                from_state=case.state,
-                department=case.department,
-                actor_role=SYSTEM,
-                visibility=Visibility.INTERNAL,
-                data={"automatic": True, "reason": "overdue", "due_at": _iso(case.due_at)},
-            )
-            marked.append(case.number)
+        with _transition(pk, None, None, now) as t:
+            if _mark_overdue(t):
+                marked.append(t.case.number)
     return marked
+
+
+def _mark_overdue(t: _Step) -> bool:
+    case = t.case
+    if case.is_overdue or case.due_at is None or case.due_at >= t.now:
+        return False
+    if case.waived_due_at is not None and case.due_at == case.waived_due_at:
+        return False  # this very deadline's mark was waived on appeal
+    case.is_overdue = True
+    case.urge_count += 1
+    case.updated_at = t.now
+    case.save(update_fields=["is_overdue", "urge_count", "updated_at"])
+    t.record(
+        "case.urged",
+        department=case.department,
+        actor_role=SYSTEM,
+        visibility=Visibility.INTERNAL,
+        data={"automatic": True, "reason": "overdue", "due_at": _iso(case.due_at)},
+    )
+    return True
 
 
 CALLBACK_RESULTS = {"satisfied", "basically_satisfied", "unsatisfied", "unreachable", "declined"}
 
 
 def callback(
-    case,
+    case: Case,
     actor: User,
     *,
     result: str,
@@ -1140,68 +1020,66 @@ def callback(
     now = _now(now)
     if result not in CALLBACK_RESULTS:
         raise InvalidInput(_("Unknown call-back result."), field="result")
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "callback", actor)
-        _move(case, None, now)
-        _record(
-            case,
+    with _transition(case, "callback", actor, now) as t:
+        t.move(None)
+        t.record(
             "case.callback",
-            actor,
-            now,
-            from_state=case.state,
             note=note,
             data={"result": result, "contact": contact},
             visibility=Visibility.INTERNAL,
         )
-    return case
+    return t.case
 
 
 # ---------------------------------------------------------------- the reporter
 
+# The reporter's rating, checked here for every interface (the API's schema states
+# the same limits for its OpenAPI document).
+RATING_COMMENT_MAX = 500
+STARS = range(1, 6)
+
 
 def rate(
-    case, *, rating: str, stars: int | None = None, comment: str = "", now: datetime | None = None
+    case: Case,
+    *,
+    rating: str,
+    stars: int | None = None,
+    comment: str = "",
+    now: datetime | None = None,
 ) -> Case:
     """The reporter's satisfaction with a closed case; changeable for a while."""
     now = _now(now)
+    if len(comment) > RATING_COMMENT_MAX:
+        raise InvalidInput(_("The comment is too long (500 characters at most)."), field="comment")
     if rating not in ReporterRating.values:
         raise InvalidInput(
             _("Please choose satisfied, basically satisfied or unsatisfied."), field="rating"
         )
-    if stars is not None and not 1 <= stars <= 5:
+    if stars is not None and stars not in STARS:
         raise InvalidInput(_("Stars must be between 1 and 5."), field="stars")
-    with transaction.atomic():
-        case = _lock(case)
-        _check(case, "rate", None)
+    with _transition(case, "rate", None, now) as t:
         window = timedelta(days=settings.RATING_CHANGE_WINDOW_DAYS)
-        if case.rated_at and now - case.rated_at > window:
+        if t.case.rated_at and now - t.case.rated_at > window:
             raise IllegalTransition(_("The rating can no longer be changed."))
-        code = "case.rating_changed" if case.rated_at else "case.rated"
-        _move(
-            case,
+        code = "case.rating_changed" if t.case.rated_at else "case.rated"
+        t.move(
             None,
-            now,
             rating=rating,
             rating_stars=stars,
-            rating_comment=comment.strip()[:500],
+            rating_comment=comment.strip(),
             rated_at=now,
         )
-        _record(
-            case,
+        t.record(
             code,
-            None,
-            now,
-            from_state=case.state,
             actor_role=CITIZEN,
-            note=case.rating_comment,
+            note=t.case.rating_comment,
             data={"rating": rating, "stars": stars},
         )
-    return case
+    return t.case
 
 
 def support(
-    case, *, device: str, phone: str = "", now: datetime | None = None
+    case: Case, *, device: str, phone: str = "", now: datetime | None = None
 ) -> tuple[Case, bool]:
     """附议: "me too" on an open public case, once per device; False if already counted.
 
@@ -1211,34 +1089,87 @@ def support(
     now = _now(now)
     device = _require(device, "device", _("This device could not be recognised."))
     fingerprint = hashlib.sha256(f"support:{device}".encode()).hexdigest()
-    with transaction.atomic():
-        case = _lock(case)
-        if FAMILY[case.state] != Family.OPEN or not case.is_public:
+    with _transition(case, None, None, now) as t:
+        if FAMILY[t.case.state] != Family.OPEN or not t.case.is_public:
             raise IllegalTransition(_("Only open public cases can be supported."))
-        if CaseSupport.objects.filter(case=case, fingerprint=fingerprint).exists():
-            return case, False
+        if CaseSupport.objects.filter(case=t.case, fingerprint=fingerprint).exists():
+            return t.case, False
         CaseSupport.objects.create(
-            case=case, created_at=now, phone=phone.strip(), fingerprint=fingerprint
+            case=t.case, created_at=now, phone=phone.strip(), fingerprint=fingerprint
         )
-        _move(case, None, now, support_count=case.support_count + 1)
-        _record(
-            case,
+        t.move(None, support_count=t.case.support_count + 1)
+        t.record(
             "case.supported",
-            None,
-            now,
-            from_state=case.state,
             actor_role=CITIZEN,
-            data={"count": case.support_count},
+            data={"count": t.case.support_count},
             visibility=Visibility.REPORTER,
         )
-    return case, True
+    return t.case, True
+
+
+# ---------------------------------------------------------------- photo moderation
+
+
+def redact_photo(
+    photo: Photo, actor: User, boxes: list, *, note: str = "", now: datetime | None = None
+) -> Photo:
+    """打码: blur more of the public copy (the original is untouched), recorded on the case.
+
+    Until the new copy is made the photo has no public copy at all: the old,
+    less blurred one must not be shown a moment longer.
+    """
+    now = _now(now)
+    with _transition(photo.case_id, "redact_photo", actor, now) as t:
+        locked, added = photo_services.add_redactions(photo, boxes, now=now)
+        _record_photo(t, locked, "photo.redacted", note, {"boxes": added})
+    locked.refresh_from_db()
+    return locked
+
+
+def hide_photo(photo: Photo, actor: User, *, note: str = "", now: datetime | None = None) -> Photo:
+    """Hide a photo from the public; staff still see it."""
+    return _set_hidden(photo, actor, True, note, _now(now))
+
+
+def show_photo(photo: Photo, actor: User, *, note: str = "", now: datetime | None = None) -> Photo:
+    """Show a hidden photo to the public again."""
+    return _set_hidden(photo, actor, False, note, _now(now))
+
+
+def _set_hidden(photo: Photo, actor: User, hidden: bool, note: str, now: datetime) -> Photo:
+    action = "hide_photo" if hidden else "show_photo"
+    with _transition(photo.case_id, action, actor, now) as t:
+        locked, changed = photo_services.set_hidden(photo, hidden)
+        if changed:  # nothing changes, nothing to record
+            _record_photo(t, locked, "photo.hidden" if hidden else "photo.shown", note, {})
+    return locked
+
+
+def retry_photo(photo: Photo, actor: User, *, now: datetime | None = None) -> Photo:
+    """Staff ask for a failed public copy again, whatever the attempts so far."""
+    now = _now(now)
+    with _transition(photo.case_id, "retry_photo", actor, now):
+        locked = photo_services.retry(photo, now=now)
+    locked.refresh_from_db()
+    return locked
+
+
+def _record_photo(t: _Step, photo: Photo, code: str, note: str, data: dict) -> None:
+    # About a photo: the case did not move, so the event has no "from" state.
+    t.record(
+        code,
+        from_state="",
+        note=note,
+        data={"photo": str(photo.uuid), **data},
+        visibility=Visibility.INTERNAL,
+    )
 
 
 # ---------------------------------------------------------------- external systems
 
 
 def external_update(
-    case,
+    case: Case,
     *,
     client_label: str,
     note: str = "",
@@ -1252,19 +1183,14 @@ def external_update(
     been read by anyone here.
     """
     now = _now(now)
-    with transaction.atomic():
-        case = _lock(case)
-        _move(case, None, now)
-        return CaseEvent.objects.create(
-            case=case,
-            at=now,
-            action="case.external_update",
+    with _transition(case, None, None, now) as t:
+        t.move(None)
+        return t.record(
+            "case.external_update",
             actor_role="external",
             actor_label=client_label[:64],
-            from_state=case.state,
-            to_state=case.state,
-            department=case.department,
+            department=t.case.department,
             note=note,
-            data=data or {},
+            data=data,
             visibility=Visibility.REPORTER,
         )

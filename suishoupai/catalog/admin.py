@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from suishoupai.catalog.models import Category, FilingCondition, ReplyTemplate, Subcategory
+from suishoupai.catalog.models import (
+    Category,
+    FilingCondition,
+    ReplyTemplate,
+    RoutingRule,
+    Subcategory,
+)
 from suishoupai.org.audit import AuditedAdmin
 
 
@@ -69,3 +75,12 @@ class ReplyTemplateAdmin(AuditedAdmin):
     list_select_related = ("department",)
     search_fields = ("text",)
     autocomplete_fields = ("department",)
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(AuditedAdmin):
+    list_display = ("category", "subcategory", "district", "department", "priority")
+    list_filter = ("category", "district", "department")
+    list_select_related = ("category", "subcategory", "district", "department")
+    search_fields = ("category__code", "subcategory__code", "department__code", "department__name")
+    autocomplete_fields = ("category", "subcategory", "department")

@@ -125,3 +125,43 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class RoutingRule(models.Model):
+    """(category or subcategory) × (district or any) → department.
+
+    The most specific matching rule wins: subcategory beats category, a named
+    district beats "any district", then lower priority number first (the query is
+    selectors.route, next to it).
+    """
+
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE)
+    subcategory = models.ForeignKey(
+        Subcategory,
+        verbose_name=_("subcategory"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    district = models.ForeignKey(
+        "places.Area",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), on_delete=models.PROTECT
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+
+    class Meta:
+        # Moved here from org with its rows: the table keeps the name it was created with.
+        db_table = "org_routingrule"
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["category", "subcategory", "district", "priority"]
+
+    def __str__(self) -> str:
+        scope = f"{self.category} / {self.subcategory or '*'} / {self.district or '*'}"
+        return f"{scope} → {self.department}"

@@ -1,7 +1,7 @@
 from django.db.models import Model, Q
 
-from suishoupai.catalog.models import Category, ReplyTemplate, Subcategory
-from suishoupai.org.models import Department, RoutingRule
+from suishoupai.catalog.models import Category, ReplyTemplate, RoutingRule, Subcategory
+from suishoupai.org.models import Department
 from suishoupai.places.models import Area
 
 

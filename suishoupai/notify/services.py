@@ -1,13 +1,14 @@
 """The outbox: who is told what about an event, and delivery with retries.
 
-Flow: cases.services._record → on_event(event) → after commit, fan_out()
-writes one Message per (event, channel, address) and enqueues a delivery task
-per message id. deliver() claims a message with one conditional UPDATE, so two
-workers (or the on-commit task and the periodic sweep) never send one message
-twice; a claim expires after NOTIFY_LEASE_SECONDS, so a message held by a worker
-that died is picked up again by the sweep. Failures retry with exponential
-backoff up to NOTIFY_MAX_ATTEMPTS, then the message is failed (visible and
-retryable in the admin).
+Flow: a case service records an event → cases.signals.event_committed after
+commit → on_event_committed() (connected in apps.py) → fan_out() writes one
+Message per (event, channel, address) and enqueues a delivery task per message
+id. deliver() claims a message with one conditional UPDATE, so two workers (or
+the on-commit task and the periodic sweep) never send one message twice; a
+claim expires after NOTIFY_LEASE_SECONDS, so a message held by a worker that
+died is picked up again by the sweep. Failures retry with exponential backoff
+up to NOTIFY_MAX_ATTEMPTS, then the message is failed (visible and retryable in
+the admin).
 """
 
 import logging
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -38,14 +39,13 @@ log = logging.getLogger(__name__)
 # ---------------------------------------------------------------- public API
 
 
-def on_event(event: CaseEvent) -> None:
-    """Called by cases.services for every event: after the transition commits,
-    create the messages it causes and queue their delivery. Nothing here can
-    fail or slow the transition itself (robust: errors are logged)."""
-    if event.action not in rules.NOTIFIABLE:
-        return
-    pk = event.pk
-    transaction.on_commit(lambda: _after_commit(pk), robust=True)
+def on_event_committed(sender: type, event: CaseEvent, **kwargs: object) -> None:
+    """Receives cases.signals.event_committed: once the transition has committed,
+    create the messages its event causes and queue their delivery. Nothing here
+    can fail or slow the transition itself (the signal is sent robustly: errors
+    are logged)."""
+    if event.action in rules.NOTIFIABLE:
+        _after_commit(event.pk)
 
 
 def send_to_phone(phone: str, text: str, *, kind: str, key: str | None = None) -> Message:
@@ -274,7 +274,7 @@ def sweep(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     return results
 
 
-def retry(messages, now: datetime | None = None) -> int:
+def retry(messages: QuerySet[Message], now: datetime | None = None) -> int:
     """The admin's "send again": failed or suppressed messages go back in the queue."""
     now = now or timezone.now()
     pks = list(

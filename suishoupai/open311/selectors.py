@@ -6,6 +6,7 @@ platform must be able to tell its caller that a report was declined.
 Personal data (phone, name, email, the media URL it sent) never leaves here.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -15,12 +16,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from suishoupai.cases import privacy
-from suishoupai.cases.api import EVENT_LABELS
+from suishoupai.cases import policy
+from suishoupai.cases.events import EVENT_LABELS
 from suishoupai.cases.models import Case, CaseEvent, Visibility
 from suishoupai.cases.states import STATES_BY_FAMILY, Family
 from suishoupai.catalog.models import Category, FilingCondition, Subcategory
 from suishoupai.errors import InvalidInput, NotFound
+from suishoupai.photos.models import Photo
 from suishoupai.photos.selectors import public_url
 
 from .models import CONDITION_CODE, LIST_TYPES, ApiClient, Datatype, ServiceAttribute
@@ -289,12 +291,12 @@ def _audience(case: Case, client: ApiClient | None) -> set[str]:
 
 
 def _event_text(event: CaseEvent, case: Case) -> str:
-    # Partners never get the reporter's phone, even typed into a note (cases.privacy).
+    # Partners never get the reporter's phone, even typed into a note (cases.policy).
     text = event.note or str(EVENT_LABELS.get(event.action, event.action))
-    return privacy.mask(text, case.reporter_phone)
+    return policy.mask(text, case.reporter_phone)
 
 
-def _media(photos) -> str | None:
+def _media(photos: Iterable[Photo]) -> str | None:
     # Public derivatives only (photos.selectors); never an original, never a hidden photo.
     # Absolute (GeoReport v2: format uri): a partner system fetches it from elsewhere.
     for photo in photos:
@@ -317,7 +319,7 @@ def present_request(case: Case, client: ApiClient | None) -> dict:
         "service_name": service.name,
         "service_code": service.code,
         # The full text a client sent, where the case itself had to keep less.
-        "description": privacy.mask(
+        "description": policy.mask(
             link.description if link else case.description, case.reporter_phone
         ),
         "agency_responsible": case.department.name if case.department else None,
@@ -325,7 +327,7 @@ def present_request(case: Case, client: ApiClient | None) -> dict:
         "requested_datetime": w3c(case.created_at),
         "updated_datetime": w3c(case.closed_at if closed and case.closed_at else case.updated_at),
         "expected_datetime": None if closed else w3c(case.handle_due_at),
-        "address": privacy.mask(case.address, case.reporter_phone) or None,
+        "address": policy.mask(case.address, case.reporter_phone) or None,
         "lat": case.lat,
         "long": case.lng,
         "media_url": _media(case.photos.all()),

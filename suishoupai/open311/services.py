@@ -72,7 +72,14 @@ def authenticate(raw: str | None, *, now: datetime | None = None) -> ApiClient:
 
 
 def audit(
-    client: ApiClient, action: str, status: int, *, case_number="", message="", ip=None, now=None
+    client: ApiClient,
+    action: str,
+    status: int,
+    *,
+    case_number: str = "",
+    message: str = "",
+    ip: str | None = None,
+    now: datetime | None = None,
 ) -> KeyUse:
     return KeyUse.objects.create(
         client=client,

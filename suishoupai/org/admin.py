@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from suishoupai.org.audit import AuditedAdmin
 from suishoupai.org.forms import ThrottledAdminAuthenticationForm
-from suishoupai.org.models import ApiToken, Department, LoginAttempt, RoutingRule, User
+from suishoupai.org.models import ApiToken, Department, LoginAttempt, User
 
 admin.site.site_header = _("Suishoupai administration")
 admin.site.site_title = _("Suishoupai administration")
@@ -30,15 +30,6 @@ class DepartmentAdmin(AuditedAdmin):
     list_select_related = ("parent", "district")
     search_fields = ("code", "name")
     autocomplete_fields = ("parent",)
-
-
-@admin.register(RoutingRule)
-class RoutingRuleAdmin(AuditedAdmin):
-    list_display = ("category", "subcategory", "district", "department", "priority")
-    list_filter = ("category", "district", "department")
-    list_select_related = ("category", "subcategory", "district", "department")
-    search_fields = ("category__code", "subcategory__code", "department__code", "department__name")
-    autocomplete_fields = ("category", "subcategory", "department")
 
 
 _STAFF_FIELDS = ("role", "department", "phone", "display_name")

@@ -139,45 +139,6 @@ class ApiToken(models.Model):
         return token, raw
 
 
-class RoutingRule(models.Model):
-    """(category or subcategory) × (district or any) → department.
-
-    The most specific matching rule wins: subcategory beats category, a named
-    district beats "any district", then lower priority number first.
-    """
-
-    category = models.ForeignKey(
-        "catalog.Category", verbose_name=_("category"), on_delete=models.CASCADE
-    )
-    subcategory = models.ForeignKey(
-        "catalog.Subcategory",
-        verbose_name=_("subcategory"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-    )
-    district = models.ForeignKey(
-        "places.Area",
-        verbose_name=_("district"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-    )
-    department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT
-    )
-    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
-
-    class Meta:
-        verbose_name = _("routing rule")
-        verbose_name_plural = _("routing rules")
-        ordering = ["category", "subcategory", "district", "priority"]
-
-    def __str__(self) -> str:
-        scope = f"{self.category} / {self.subcategory or '*'} / {self.district or '*'}"
-        return f"{scope} → {self.department}"
-
-
 class LoginAttempt(models.Model):
     """One failed sign-in. Read by org.throttle to lock a username or an address."""
 

@@ -6,18 +6,6 @@ from django.urls import reverse
 from .models import DerivativeStatus, Photo
 
 
-def _case_is_public(photo: Photo) -> bool:
-    from suishoupai.cases.models import Case
-
-    case = photo.case
-    # Remembered on the case object: a timeline asks once per photo.
-    cached = getattr(case, "_photos_public", None)
-    if cached is None:
-        cached = Case.objects.public().filter(pk=case.pk).exists()
-        case._photos_public = cached  # type: ignore[attr-defined]
-    return cached
-
-
 def has_current_copy(photo: Photo) -> bool:
     """A public copy exists and was made for the latest redaction."""
     return (
@@ -29,7 +17,7 @@ def has_current_copy(photo: Photo) -> bool:
 
 def is_public(photo: Photo) -> bool:
     """May anyone see this photo's public copy? Never the original, in any case."""
-    return has_current_copy(photo) and not photo.hidden and _case_is_public(photo)
+    return has_current_copy(photo) and not photo.hidden and photo.case.is_published
 
 
 def public_url(photo: Photo) -> str | None:
@@ -78,8 +66,8 @@ def may_reporter_see(photo: Photo) -> bool:
 def reporter_url(photo: Photo, variant: str = "public") -> str | None:
     """A signed, expiring link to the public copy ("public") or thumbnail ("thumb").
 
-    Only `cases.api.present_private` hands these out, after the tracking token
-    was checked. Never a link to the original: the view serves copies only.
+    Only the reporter's own view hands these out (present_to_reporter), after
+    the tracking token was checked. Never a link to the original: the view serves copies only.
     """
     if not may_reporter_see(photo):
         return None
@@ -99,14 +87,6 @@ def reporter_signature_valid(photo: Photo, variant: str, signature: str) -> bool
     except signing.BadSignature:  # also SignatureExpired, its subclass
         return False
     return True
-
-
-def public_state(photo: Photo) -> str:
-    """What a public page shows in place of the photo: "ready", or "pending" (placeholder).
-
-    A failed copy reads as pending to the public; staff see the failure.
-    """
-    return "ready" if has_current_copy(photo) else "pending"
 
 
 def staff_url(photo: Photo, variant: str = "original") -> str:

@@ -10,18 +10,19 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pillow_heif
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, UnidentifiedImageError
 
-from suishoupai.errors import Conflict, InvalidInput, NotAllowed
-from suishoupai.org.models import Role, User
+from suishoupai.errors import Conflict, InvalidInput
 
 from . import formats, imaging
 from .models import DerivativeStatus, Photo, derivative_path
@@ -36,8 +37,6 @@ FORMATS = {
     "WEBP": ("image/webp", "webp"),
     "HEIF": ("image/heic", "heic"),
 }
-# Who may blur more or hide a photo: the centre's reception, where publication is decided.
-REDACT_ROLES = {Role.OPERATOR, Role.SHIFT_LEAD}
 MAX_BOXES = 20
 
 
@@ -59,7 +58,7 @@ def shown_name(name: str) -> str:
     return name if len(name) <= 60 else name[:57] + "…"
 
 
-def _refuse(message: str, name: str, **values) -> InvalidInput:
+def _refuse(message: str, name: str, **values: object) -> InvalidInput:
     return InvalidInput(message % {"name": shown_name(name), **values}, field="photos")
 
 
@@ -183,15 +182,16 @@ def check_uploads(files: list[tuple[str, bytes]]) -> list[CheckedPhoto]:
 
 
 def store_photos(
-    case,
+    case: Any,
     checked: list[CheckedPhoto],
     *,
     kind: str,
     now: datetime,
-    event=None,
+    event: Any = None,
     written: list[Photo] | None = None,
 ) -> list[Photo]:
-    """Save originals inside the transition's transaction; copies follow on commit.
+    """Save originals inside the transition's transaction; copies follow on commit
+    (derive_after_commit, when the event the photos came with has committed).
 
     Each photo is added to `written` as soon as its file exists, so that the
     caller can remove the files if anything later fails and the transaction
@@ -217,8 +217,20 @@ def store_photos(
         written.append(photo)
         photo.save()
         stored.append(photo)
-        _enqueue_on_commit(photo.pk)
     return stored
+
+
+def derive_after_commit(sender: type, event: Any, **kwargs: object) -> None:
+    """Receives cases.signals.event_committed (connected in apps.py): queue the public
+    copies of the photos a committed case event brought (a report, a handling
+    feedback, a verification) or changed (a staff redaction)."""
+    photos = Q(event_id=event.pk)
+    if event.action == "photo.redacted":
+        photos |= Q(uuid=event.data.get("photo"))
+    from . import tasks
+
+    for pk in Photo.objects.filter(photos).order_by("pk").values_list("pk", flat=True):
+        tasks.derive_photo(pk)
 
 
 def _enqueue_on_commit(photo_id: int) -> None:
@@ -287,7 +299,7 @@ def _is_current(photo: Photo) -> bool:
     return photo.status == DerivativeStatus.READY and photo.derived_revision == photo.revision
 
 
-def _delete(storage, names: Iterable[str]) -> None:
+def _delete(storage: Storage, names: Iterable[str]) -> None:
     for name in names:
         try:
             storage.delete(name)
@@ -328,43 +340,9 @@ def requeue(
     return ids
 
 
-# ------------------------------------------------------------------ staff
-
-
-def _check_staff(photo: Photo, actor: User) -> None:
-    from suishoupai.cases.models import Case
-
-    if not (actor.is_active and (actor.role in REDACT_ROLES or actor.is_superuser)):
-        raise NotAllowed(_("Only operators and shift leads may redact or hide photos."))
-    if not Case.objects.visible_to(actor).filter(pk=photo.case_id).exists():
-        raise NotAllowed(_("You may not see this case."))
-
-
-def may_manage(photo: Photo, actor: User) -> bool:
-    """Would redact, hide and retry let this person act? (The console's buttons.)"""
-    try:
-        _check_staff(photo, actor)
-    except NotAllowed:
-        return False
-    return True
-
-
-def _audit(photo: Photo, actor: User, action: str, now: datetime, note: str, data: dict) -> None:
-    from suishoupai.cases.models import CaseEvent, Visibility
-
-    case = photo.case
-    CaseEvent.objects.create(
-        case=case,
-        at=now,
-        action=action,
-        actor=actor,
-        actor_role=actor.role,
-        actor_label=str(actor),
-        to_state=case.state,
-        note=note,
-        data={"photo": str(photo.uuid), **data},
-        visibility=Visibility.INTERNAL,
-    )
+# ------------------------------------------------------------------ staff moderation
+# The moves themselves (who may, the case lock, the event) are the case's:
+# cases.services.redact_photo, hide_photo, show_photo, retry_photo. These change the row.
 
 
 def _boxes(photo: Photo, raw: list) -> list[dict]:
@@ -391,55 +369,38 @@ def _boxes(photo: Photo, raw: list) -> list[dict]:
     return boxes
 
 
-def redact(
-    photo: Photo, actor: User, boxes: list, *, note: str = "", now: datetime | None = None
-) -> Photo:
-    """Blur more of the public copy (the original is untouched) and record who did it.
+def add_redactions(photo: Photo, boxes: list, *, now: datetime) -> tuple[Photo, list[dict]]:
+    """Add staff boxes to blur; the row is locked and its copy made again after commit.
 
-    Until the new copy is made the photo has no public copy at all: the old,
-    less blurred one must not be shown a moment longer.
+    Returns the locked photo and the boxes added (clipped to the public copy).
     """
-    now = now or timezone.now()
-    _check_staff(photo, actor)
-    with transaction.atomic():
-        locked = Photo.objects.select_for_update().select_related("case").get(pk=photo.pk)
-        if locked.public_width is None:
-            raise Conflict(
-                _("The public copy of this photo is not ready yet. Please try again shortly."),
-                code="photo_not_ready",
-            )
-        added = _boxes(locked, boxes)
-        locked.redactions = [*locked.redactions, *added]
-        locked.revision += 1
-        locked.status = DerivativeStatus.PENDING
-        locked.queued_at = now
-        locked.save(update_fields=["redactions", "revision", "status", "queued_at"])
-        _audit(locked, actor, "photo.redacted", now, note, {"boxes": added})
-        _enqueue_on_commit(locked.pk)
-    locked.refresh_from_db()
-    return locked
+    locked = Photo.objects.select_for_update().select_related("case").get(pk=photo.pk)
+    if locked.public_width is None:
+        raise Conflict(
+            _("The public copy of this photo is not ready yet. Please try again shortly."),
+            code="photo_not_ready",
+        )
+    added = _boxes(locked, boxes)
+    locked.redactions = [*locked.redactions, *added]
+    locked.revision += 1
+    locked.status = DerivativeStatus.PENDING
+    locked.queued_at = now
+    locked.save(update_fields=["redactions", "revision", "status", "queued_at"])
+    return locked, added
 
 
-def set_hidden(
-    photo: Photo, actor: User, hidden: bool, *, note: str = "", now: datetime | None = None
-) -> Photo:
-    """Hide a photo from the public (or show it again); staff still see it."""
-    now = now or timezone.now()
-    _check_staff(photo, actor)
-    with transaction.atomic():
-        locked = Photo.objects.select_for_update().select_related("case").get(pk=photo.pk)
-        if locked.hidden == hidden:
-            return locked  # nothing changes, so nothing to audit
-        locked.hidden = hidden
-        locked.save(update_fields=["hidden"])
-        _audit(locked, actor, "photo.hidden" if hidden else "photo.shown", now, note, {})
-    return locked
+def set_hidden(photo: Photo, hidden: bool) -> tuple[Photo, bool]:
+    """Hide a photo from the public (or show it again); False when it already was."""
+    locked = Photo.objects.select_for_update().select_related("case").get(pk=photo.pk)
+    if locked.hidden == hidden:
+        return locked, False
+    locked.hidden = hidden
+    locked.save(update_fields=["hidden"])
+    return locked, True
 
 
-def retry(photo: Photo, actor: User, *, now: datetime | None = None) -> Photo:
-    """Staff ask for a failed copy again, whatever the attempts so far."""
-    _check_staff(photo, actor)
-    now = now or timezone.now()
+def retry(photo: Photo, *, now: datetime) -> Photo:
+    """Queue a copy that is not current again, whatever the attempts so far."""
     with transaction.atomic():
         locked = Photo.objects.select_for_update().get(pk=photo.pk)
         if not _is_current(locked):
@@ -447,7 +408,6 @@ def retry(photo: Photo, actor: User, *, now: datetime | None = None) -> Photo:
             locked.queued_at = now
             locked.save(update_fields=["status", "queued_at"])
             _enqueue_on_commit(locked.pk)
-    locked.refresh_from_db()
     return locked
 
 
@@ -476,7 +436,7 @@ def exif_location(data: bytes) -> tuple[float, float] | None:
     return round(lat, 7), round(lng, 7)
 
 
-def _degrees(value, ref, negative: str) -> float | None:
+def _degrees(value: Any, ref: Any, negative: str) -> float | None:
     try:
         d, m, s = (float(part) for part in value)
     except (TypeError, ValueError, ZeroDivisionError):

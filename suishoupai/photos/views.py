@@ -1,7 +1,7 @@
 """The public copies, streamed from photo storage (disk or S3) after a check.
 
 There is no route to originals here or anywhere public: they are read only by
-the staff endpoint, after the case scope check.
+the staff endpoints (API and console), after the case scope check.
 """
 
 from uuid import UUID
@@ -10,27 +10,8 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_safe
 
 from . import selectors
+from .files import copy_response
 from .models import Photo
-
-
-def original_response(photo: Photo) -> FileResponse:
-    """Stream an original. Callers have checked that the user may see its case."""
-    response = FileResponse(photo.original.open("rb"), content_type=photo.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-def copy_response(photo: Photo, *, thumb: bool, cache: str) -> FileResponse:
-    """Stream a public copy or its thumbnail with the caller's cache policy."""
-    field = photo.thumb_file if thumb else photo.public_file
-    response = FileResponse(field.open("rb"), content_type="image/webp")
-    response["Cache-Control"] = cache
-    return response
-
-
-# Staff see the copy before the case is public (to draw boxes on it); a redaction
-# replaces it under the same URL, so no caching.
-STAFF_COPY_CACHE = "private, no-cache"
 
 
 def _serve(request: HttpRequest, uuid: UUID, thumb: bool) -> FileResponse:

@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from suishoupai.api.tests.test_cases import act, create, post_json
 from suishoupai.cases import services
 from suishoupai.cases.models import Case, CaseRequest, Decision, RequestKind, Visibility
 from suishoupai.errors import IllegalTransition, NotAllowed
 
 from .journeys import walk
-from .test_api import act, create, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,7 @@ def test_an_appeal_after_feedback_records_the_waiver_for_statistics(city, people
 def test_the_department_the_mark_was_against_appeals_it(city, people):
     case = overdue_case(city, people)
     t = case.due_at + timedelta(hours=1)
-    services.dispatch(case, people["carl"], department=city.daowai_sanitation.pk, now=t)
+    services.dispatch_on(case, people["carl"], department=city.daowai_sanitation.pk, now=t)
     # hans's unit got the case after the mark: the lateness was not theirs.
     with pytest.raises(IllegalTransition, match="没有针对本部门的超时记录"):
         services.request_appeal(case, people["hans"], reason="刚收到", now=t)

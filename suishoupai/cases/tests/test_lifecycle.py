@@ -55,7 +55,7 @@ def test_it_counts_working_days_across_the_weekend(city, people):
 def test_it_keeps_the_handling_clock_when_a_department_passes_the_case_down(city, people):
     case = walk(city, people, "dispatched")
     due = case.handle_due_at
-    services.dispatch(
+    services.dispatch_on(
         case,
         people["carl"],
         department=city.daowai_sanitation.pk,
@@ -74,7 +74,7 @@ def test_it_refuses_to_pass_a_case_sideways_or_up(city, people):
     case = walk(city, people, "in_progress")
     for target in (city.nangang_roads, city.city_sanitation):
         with pytest.raises(InvalidInput):
-            services.dispatch(case, people["carl"], department=target.pk)
+            services.dispatch_on(case, people["carl"], department=target.pk)
 
 
 def test_it_pauses_the_clock_while_suspended(city, people):

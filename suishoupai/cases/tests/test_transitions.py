@@ -10,6 +10,7 @@ from suishoupai.cases.models import CaseEvent
 from suishoupai.cases.states import MOVES, State
 from suishoupai.errors import IllegalTransition, NotAllowed
 from suishoupai.factories import WEDNESDAY_9AM
+from suishoupai.photos.models import Photo
 
 from .journeys import report, walk
 
@@ -26,7 +27,7 @@ def _call(action, case, p, actor=None, city=None):
         "redispatch": lambda a: s.redispatch(
             case, a or p["dora"], department=city.nangang_roads.pk, now=LATER
         ),
-        "dispatch_on": lambda a: s.dispatch(
+        "dispatch_on": lambda a: s.dispatch_on(
             case, a or p["carl"], department=city.daowai_sanitation.pk, now=LATER
         ),
         "take": lambda a: s.take(case, a or p["carl"], now=LATER),
@@ -60,8 +61,33 @@ def _call(action, case, p, actor=None, city=None):
         "callback": lambda a: s.callback(case, a or p["olga"], result="satisfied", now=LATER),
         "reopen": lambda a: s.reopen(case, a or p["leo"], reason="市民不满意", now=LATER),
         "rate": lambda a: s.rate(case, rating="satisfied", stars=5, now=LATER),
+        "redact_photo": lambda a: s.redact_photo(
+            _photo(case), a or p["olga"], [{"x": 0, "y": 0, "w": 9, "h": 9}], now=LATER
+        ),
+        "hide_photo": lambda a: s.hide_photo(_photo(case), a or p["olga"], now=LATER),
+        "show_photo": lambda a: s.show_photo(_photo(case, hidden=True), a or p["olga"], now=LATER),
+        "retry_photo": lambda a: s.retry_photo(_photo(case), a or p["olga"], now=LATER),
     }
     return calls[action](actor)
+
+
+def _photo(case, hidden=False):
+    """A photo row whose public copy is made (no file needed: moderation changes the row)."""
+    return Photo.objects.create(
+        case=case,
+        kind="report",
+        original="originals/test.jpg",
+        content_type="image/jpeg",
+        extension="jpg",
+        size=1,
+        width=100,
+        height=100,
+        sha256="0" * 64,
+        created_at=LATER,
+        public_width=100,
+        public_height=100,
+        hidden=hidden,
+    )
 
 
 def _prepare(action, case, p):
@@ -131,8 +157,6 @@ ROLE_CASES = [
     for action, move in MOVES.items()
     if action != "rate"
     for person in ["olga", "leo", "dora", "carl", "ivan", "lily", "adam"]
-    # For the centre, "dispatch" of a dispatched case is a state error, not a role one.
-    if not (action == "dispatch_on" and person in ("dora", "leo"))
     if {
         "olga": "operator",
         "leo": "shift_lead",

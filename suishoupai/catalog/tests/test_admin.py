@@ -12,7 +12,7 @@ PAGES = [
     "catalog_subcategory",
     "catalog_filingcondition",
     "org_department",
-    "org_routingrule",
+    "catalog_routingrule",
     "org_user",
     "org_apitoken",
 ]

@@ -1,8 +1,8 @@
 import pytest
 
-from suishoupai.catalog.models import Category, Subcategory
+from suishoupai.catalog.models import Category, RoutingRule, Subcategory
 from suishoupai.catalog.selectors import route
-from suishoupai.org.models import Department, RoutingRule
+from suishoupai.org.models import Department
 from suishoupai.places.models import Area
 
 pytestmark = pytest.mark.django_db

@@ -67,7 +67,7 @@ def test_a_whole_story_tells_the_reporter_and_each_department_in_turn(
         ("department", "department.dispatched", "webhook", hook),
         sms("reporter.dispatched"),
     ]
-    passed_on = told(lambda: cases.dispatch(case, p["carl"], department=daowai.pk, now=at(15)))
+    passed_on = told(lambda: cases.dispatch_on(case, p["carl"], department=daowai.pk, now=at(15)))
     assert passed_on == [
         ("department", "department.dispatched", "console", "道外区环卫值班台"),
         ("department", "department.dispatched", "email", "hans@daowai.example"),

@@ -119,8 +119,8 @@ def test_a_declined_case_reads_no_further_action_for_its_client(web, reported, h
 
 
 def test_the_reporter_sees_which_partner_system_added_an_update(post, hotline, filed):
-    from suishoupai.cases.api import _event
+    from suishoupai.cases.presenters import event as present_event
 
     _update(post, hotline.raw_key, filed.number)
     event = CaseEvent.objects.get(action="case.external_update")
-    assert _event(event, staff_view=False)["actor"] == hotline.name
+    assert present_event(event, staff_view=False)["actor"] == hotline.name

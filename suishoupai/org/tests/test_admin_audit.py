@@ -146,7 +146,7 @@ def test_every_configuration_model_is_in_the_admin(root):
         "/admin/catalog/filingcondition/",
         "/admin/org/department/",
         "/admin/org/user/",
-        "/admin/org/routingrule/",
+        "/admin/catalog/routingrule/",
         "/admin/org/apitoken/",
         "/admin/places/area/",
         "/admin/timelimits/calendarday/",

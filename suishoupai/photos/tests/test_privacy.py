@@ -8,7 +8,7 @@ from django.test import Client
 
 from suishoupai.cases import services as case_services
 from suishoupai.cases.models import Case
-from suishoupai.photos import selectors, services
+from suishoupai.photos import selectors
 
 from . import corpus
 from .conftest import report_form, upload
@@ -77,7 +77,7 @@ def test_the_public_copy_is_served_only_while_the_case_and_photo_are_public(
     case_services.accept(case, olga)
     photo.refresh_from_db()
     assert Client().get(url).status_code == 200
-    services.set_hidden(photo, leo, True)
+    case_services.hide_photo(photo, leo)
     photo.refresh_from_db()
     assert Client().get(url).status_code == 404
     assert selectors.public_url(photo) is None

@@ -76,11 +76,11 @@ def test_an_operator_blurs_a_box_on_the_public_copy_and_it_is_audited(
 
 
 def test_a_redacted_photo_has_no_public_copy_until_the_new_one_is_made(published, olga):
-    from suishoupai.photos import services
+    from suishoupai.cases import services
 
     _case, photo = published
     # Without running the on-commit queue the new copy is not made yet.
-    services.redact(photo, olga, [{"x": 0, "y": 0, "w": 50, "h": 50}])
+    services.redact_photo(photo, olga, [{"x": 0, "y": 0, "w": 50, "h": 50}])
     photo.refresh_from_db()
     assert photo.status == DerivativeStatus.PENDING
     assert selectors.public_url(photo) is None

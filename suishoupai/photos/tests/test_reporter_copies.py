@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 
 from suishoupai.cases import services as case_services
-from suishoupai.photos import selectors, services
+from suishoupai.photos import selectors
 
 from . import corpus
 from .test_privacy import leaks
@@ -101,7 +101,7 @@ def test_a_photo_staff_hid_stays_hidden_from_the_reporter(report, leo):
     created, case = report(corpus.jpeg())
     photo = case.photos.get()
     url = own_view(created)["photos"][0]["url"]
-    services.set_hidden(photo, leo, True)
+    case_services.hide_photo(photo, leo)
     assert fetch(url).status_code == 404
     shown = own_view(created)["photos"][0]
     assert shown == {**shown, "ready": False, "status": "not_public", "url": None}
@@ -115,7 +115,7 @@ def test_a_link_made_before_a_redaction_does_not_serve_the_new_copy(
     photo = case.photos.get()
     url = own_view(created)["photos"][0]["url"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.redact(photo, olga, [{"x": 0, "y": 0, "w": 50, "h": 50}])
+        case_services.redact_photo(photo, olga, [{"x": 0, "y": 0, "w": 50, "h": 50}])
     assert fetch(url).status_code == 404
     fresh = own_view(created)["photos"][0]["url"]
     assert fresh != url and fetch(fresh).status_code == 200

@@ -1,5 +1,7 @@
 """Reads for the citizen pages: the reporter's own cases, district outlines for the map."""
 
+from typing import Any
+
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.db.models.query import QuerySet
@@ -61,7 +63,7 @@ def district_outlines() -> dict:
     return found
 
 
-def _round(coords):
+def _round(coords: Any) -> Any:
     if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
         return [round(coords[0], 5), round(coords[1], 5)]
     return [_round(c) for c in coords]

@@ -3,6 +3,7 @@
 Reports, nearby cases, me-too and the route preview go through the public JSON API
 (/api/v1); what is only for these pages lives here: the reporter's own cases by
 token or confirmed phone, phone codes, district outlines, the QR code of a link.
+The case views they show are the API's too (cases.presenters), never imported from it.
 """
 
 import json
@@ -22,14 +23,13 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
 from suishoupai import ratelimit
-from suishoupai.api.api import LocalTimeEncoder
 from suishoupai.cases import selectors as case_selectors
 from suishoupai.cases import services as case_services
-from suishoupai.cases.api import get_case as public_detail
-from suishoupai.cases.api import present_private
 from suishoupai.cases.models import Case
+from suishoupai.cases.presenters import present_private, present_public_detail
 from suishoupai.cases.states import State
 from suishoupai.catalog.models import Category, FilingCondition
+from suishoupai.encoders import LocalTimeEncoder
 from suishoupai.errors import DomainError, InvalidInput
 from suishoupai.timelimits.models import LimitUnit, Stage
 from suishoupai.timelimits.selectors import stage_limit
@@ -372,8 +372,9 @@ def own_case(request: HttpRequest, number: str) -> JsonResponse:
 def public_case(request: HttpRequest, number: str) -> JsonResponse:
     """Anyone's view of a public case (受理、处置、评价全过程公开): the public timeline
     and its photos, no personal data. The page falls back to it without a token."""
-    data = public_detail(request, number)
-    data["state_words"] = str(STATE_WORDS[State(case_selectors.public_case(number).state)])
+    case = case_selectors.public_case(number)
+    data = present_public_detail(case)
+    data["state_words"] = str(STATE_WORDS[State(case.state)])
     data["photos"] = [p for event in data["timeline"] for p in event["photos"]]
     data["public_view"] = True
     return _json(data)
@@ -390,9 +391,8 @@ def rate(request: HttpRequest, number: str) -> JsonResponse:
         stars = int(str(raw)) if raw not in (None, "") else None
     except (TypeError, ValueError):
         raise InvalidInput(_("Stars must be between 1 and 5."), field="stars") from None
+    # The rating's rules (values, stars, comment length) are the service's.
     comment = str(data.get("comment") or "")
-    if len(comment) > 500:
-        raise InvalidInput(_("The comment is too long (500 characters at most)."), field="comment")
     case_services.rate(case, rating=str(data.get("rating") or ""), stars=stars, comment=comment)
     return _json(_own(selectors.own_case(number, _token(request), _phone(request))))
 

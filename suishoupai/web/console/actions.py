@@ -1,11 +1,11 @@
 """Which actions a person may take on a case now, and doing them through the services.
 
 `allowed_actions` is the one place the console decides which buttons to show. It
-reads the same table the services enforce (states.MOVES: role × current state),
-plus department scope and the few facts a move needs (a pending request to decide,
-a unit below to pass on to). `perform` turns a submitted form into the service
-call; the services check everything again, so a forged POST gets the same answer
-as the API.
+reads the same table and rules the services enforce (states.MOVES and
+cases.policy: role × current state × department), plus the few facts a move needs
+(a pending request to decide, a unit below to pass on to). `perform` turns a
+submitted form into the service call; the services check everything again, so a
+forged POST gets the same answer as the API.
 """
 
 from collections.abc import Callable
@@ -16,21 +16,19 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from suishoupai.cases import selectors, services
+from suishoupai.cases import policy, selectors, services
 from suishoupai.cases.models import Case, Decision, RequestKind
 from suishoupai.cases.states import MOVES
 from suishoupai.catalog.models import ReplyKind
 from suishoupai.errors import InvalidInput, NotAllowed
-from suishoupai.org.models import Department, Role, User
+from suishoupai.org.models import Department, User
 from suishoupai.photos.services import check_uploads
 
 
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str | Promise
     # Form fields the console shows: reason/note text, condition, department ...
     fields: tuple[str, ...] = ()
     # Which 常用语 the text field offers.
@@ -41,115 +39,100 @@ class Action:
     decides: str | None = None
     requests: str | None = None
 
+    @property
+    def label(self) -> str | Promise:
+        # Lazy: rendered later, in the reader's language.
+        return MOVES[self.name].title or self.name
 
-# Labels are lazy: rendered later, in the reader's language.
+
+# The case moves the console offers, in the order of its buttons.
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
-        Action("accept", _("File (立案)"), ("condition", "note")),
-        Action("reject", _("Decline"), ("reason",), ReplyKind.DECLINE, danger=True),
-        Action("merge", _("Merge into a case"), ("into", "note")),
-        Action("dispatch", _("Dispatch"), ("department", "note")),
-        Action("redispatch", _("Re-dispatch"), ("department", "note")),
+        Action("accept", ("condition", "note")),
+        Action("reject", ("reason",), ReplyKind.DECLINE, danger=True),
+        Action("merge", ("into", "note")),
+        Action("dispatch", ("department", "note")),
+        Action("redispatch", ("department", "note")),
         # Signing for is a department's usual first step; passing on the exception.
-        Action("take", _("Sign for")),
-        Action("dispatch_on", _("Pass on to a unit"), ("subunit", "note")),
-        Action("feedback", _("Report the handling"), ("note", "photos"), ReplyKind.FEEDBACK),
+        Action("take"),
+        Action("dispatch_on", ("subunit", "note")),
+        Action("feedback", ("note", "photos"), ReplyKind.FEEDBACK),
         Action(
             "request_return",
-            _("Ask to return"),
             ("reason",),
             ReplyKind.RETURN,
             requests=RequestKind.RETURN,
         ),
         Action(
             "request_extension",
-            _("Ask for an extension"),
             ("amount", "reason"),
             ReplyKind.EXTENSION,
             requests=RequestKind.EXTENSION,
         ),
         Action(
             "request_suspension",
-            _("Ask to suspend"),
             ("reason",),
             ReplyKind.SUSPENSION,
             requests=RequestKind.SUSPENSION,
         ),
-        Action("approve_return", _("Approve the return"), ("note",), decides=RequestKind.RETURN),
-        Action(
-            "deny_return", _("Deny the return"), ("note",), decides=RequestKind.RETURN, danger=True
-        ),
+        Action("approve_return", ("note",), decides=RequestKind.RETURN),
+        Action("deny_return", ("note",), decides=RequestKind.RETURN, danger=True),
         Action(
             "approve_extension",
-            _("Approve the extension"),
             ("note",),
             decides=RequestKind.EXTENSION,
         ),
         Action(
             "deny_extension",
-            _("Deny the extension"),
             ("note",),
             decides=RequestKind.EXTENSION,
             danger=True,
         ),
         Action(
             "approve_suspension",
-            _("Approve the suspension"),
             ("note",),
             decides=RequestKind.SUSPENSION,
         ),
         Action(
             "deny_suspension",
-            _("Deny the suspension"),
             ("note",),
             decides=RequestKind.SUSPENSION,
             danger=True,
         ),
         Action(
             "request_appeal",
-            _("Appeal the overdue mark"),
             ("reason",),
             ReplyKind.APPEAL,
             requests=RequestKind.APPEAL,
         ),
-        Action("approve_appeal", _("Approve the appeal"), ("note",), decides=RequestKind.APPEAL),
-        Action(
-            "deny_appeal", _("Deny the appeal"), ("note",), decides=RequestKind.APPEAL, danger=True
-        ),
-        Action("resume", _("Resume"), ("note",)),
-        Action("verify_pass", _("Verification passed"), ("note", "photos")),
+        Action("approve_appeal", ("note",), decides=RequestKind.APPEAL),
+        Action("deny_appeal", ("note",), decides=RequestKind.APPEAL, danger=True),
+        Action("resume", ("note",)),
+        Action("verify_pass", ("note", "photos")),
         Action(
             "verify_fail",
-            _("Verification failed: rework"),
             ("note", "photos"),
             ReplyKind.VERIFY_FAIL,
             danger=True,
         ),
-        Action("close", _("Close the case"), ("note",)),
-        Action("void", _("Void"), ("reason",), ReplyKind.VOID, danger=True),
-        Action("urge", _("Urge"), ("note",), ReplyKind.GENERAL),
-        Action("callback", _("Record a call-back"), ("contact", "result", "note"), "callback"),
-        Action("reopen", _("Reopen"), ("reason",)),
+        Action("close", ("note",)),
+        Action("void", ("reason",), ReplyKind.VOID, danger=True),
+        Action("urge", ("note",), ReplyKind.GENERAL),
+        Action("callback", ("contact", "result", "note"), "callback"),
+        Action("reopen", ("reason",)),
     ]
 }
-
-
-def _role_may(user: User, action: str) -> bool:
-    return user.is_active and (user.role in MOVES[action].roles or user.is_superuser)
 
 
 def allowed_actions(case: Case, user: User) -> list[Action]:
     """The actions `user` may take on `case` in its current state, in display order."""
     pending = set(case.requests.filter(decision=Decision.PENDING).values_list("kind", flat=True))
-    handler = user.role == Role.HANDLER and not user.is_superuser
-    in_scope = case.department_id is not None and case.department_id in user.department_scope
+    holds = policy.holds(user, case.department_id)
     found = []
     for action in ACTIONS.values():
         move = MOVES[action.name]
-        if case.state not in move.sources or not _role_may(user, action.name):
-            continue
-        if handler and not in_scope:
+        if case.state not in move.sources or not policy.may(user, move) or not holds:
             continue
         if action.decides and action.decides not in pending:
             continue
@@ -166,7 +149,7 @@ def allowed_actions(case: Case, user: User) -> list[Action]:
 
 def may_urge(case: Case, user: User) -> bool:
     """allowed_actions' answer for urge alone, without its queries (the overdue list)."""
-    return case.state in MOVES["urge"].sources and _role_may(user, "urge")
+    return case.state in MOVES["urge"].sources and policy.may(user, MOVES["urge"])
 
 
 def subunits(case: Case) -> QuerySet[Department]:
@@ -228,7 +211,7 @@ CALLS: dict[str, Callable] = {
     "redispatch": lambda c, u, d, f: S.redispatch(
         c, u, department=_department(d, "department"), note=_text(d, "note")
     ),
-    "dispatch_on": lambda c, u, d, f: S.dispatch(
+    "dispatch_on": lambda c, u, d, f: S.dispatch_on(
         c, u, department=_department(d, "department"), note=_text(d, "note")
     ),
     "take": lambda c, u, d, f: S.take(c, u),
@@ -261,12 +244,11 @@ CALLS: dict[str, Callable] = {
 
 
 def perform(case: Case, user: User, action: str, data: QueryDict, files=None) -> None:
-    """Do `action` through its service. The role is checked against the move table
-    first, because one service serves two moves: services.dispatch is the centre's
-    派遣 for a dispatcher and 转派 for a handler, so a dispatcher posting
-    "dispatch_on" must be refused here rather than silently dispatch."""
+    """Do `action` through its service. A post the move table does not allow is
+    refused (403) before the form is read, as the console always answered; the
+    service checks everything again."""
     if action not in CALLS:
         raise InvalidInput(gettext("Unknown action."))
-    if not _role_may(user, action):
+    if not policy.may(user, MOVES[action]):
         raise NotAllowed(gettext("Your role may not do this."))
     CALLS[action](case, user, data, files)

@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from suishoupai.cases import selectors
+from suishoupai.cases import policy, selectors
 from suishoupai.cases.models import Case, CaseRequest, Decision
 from suishoupai.cases.selectors import CaseFilter
 from suishoupai.cases.states import State
-from suishoupai.org.models import Role, User
+from suishoupai.org.models import User
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,12 @@ class Item:
 
 
 ITEMS = [
-    Item("console:intake", _("Intake"), frozenset({Role.OPERATOR, Role.SHIFT_LEAD})),
-    Item("console:dispatch", _("Dispatch"), frozenset({Role.DISPATCHER, Role.SHIFT_LEAD})),
-    Item("console:department", _("Handling"), frozenset({Role.HANDLER})),
-    Item("console:lead", _("Shift lead"), frozenset({Role.SHIFT_LEAD})),
-    Item("console:verify", _("Verification"), frozenset({Role.INSPECTOR, Role.SHIFT_LEAD})),
-    Item("console:overdue", _("Overdue"), frozenset({Role.LEADER, Role.SHIFT_LEAD})),
+    Item("console:intake", _("Intake"), policy.INTAKE),
+    Item("console:dispatch", _("Dispatch"), policy.DISPATCHERS),
+    Item("console:department", _("Handling"), policy.DEPARTMENTS),
+    Item("console:lead", _("Shift lead"), policy.LEADS),
+    Item("console:verify", _("Verification"), policy.INSPECTORS),
+    Item("console:overdue", _("Overdue"), policy.SUPERVISORS),
 ]
 
 
@@ -51,7 +51,7 @@ def _waiting(user: User, url_name: str) -> int:
 
 
 def items_for(user: User) -> list[Item]:
-    return [i for i in ITEMS if user.role in i.roles or user.is_superuser]
+    return [i for i in ITEMS if policy.has_post(user, i.roles)]
 
 
 def menu(user: User, current_path: str) -> list[dict]:

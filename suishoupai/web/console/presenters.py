@@ -8,15 +8,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from suishoupai.cases import privacy, selectors
-from suishoupai.cases.api import EVENT_LABELS
+from suishoupai.cases import policy, selectors
+from suishoupai.cases.events import EVENT_LABELS
 from suishoupai.cases.models import Case, CaseEvent, Decision
-from suishoupai.cases.states import State
+from suishoupai.cases.states import MOVES, State
 from suishoupai.catalog.models import FilingCondition
 from suishoupai.catalog.selectors import reply_templates
 from suishoupai.org.models import Department, DepartmentKind, Role, User
 from suishoupai.photos import selectors as photo_selectors
-from suishoupai.photos import services as photo_services
 from suishoupai.photos.models import DerivativeStatus, Photo
 from suishoupai.places.models import Area
 from suishoupai.timelimits.models import LimitUnit
@@ -49,24 +48,19 @@ DEADLINE_EVENTS = {
 }
 
 
-def may_see_phone(user: User) -> bool:
-    # Departments get the problem, not the person (cases.privacy).
-    return privacy.may_see_phone(user)
-
-
 def _hide_phone(case: Case, events: list[CaseEvent], requests: list, phone: str) -> None:
     """The page's copies of the case, its events and requests as someone who may not see
-    the reporter's phone gets them (cases.privacy). Shown only, never saved: this is a
+    the reporter's phone gets them (cases.policy). Shown only, never saved: this is a
     read-only page."""
-    case.description = privacy.mask(case.description, phone)
-    case.address = privacy.mask(case.address, phone)
-    case.rating_comment = privacy.mask(case.rating_comment, phone)
+    case.description = policy.mask(case.description, phone)
+    case.address = policy.mask(case.address, phone)
+    case.rating_comment = policy.mask(case.rating_comment, phone)
     for event in events:
-        event.note = privacy.mask(event.note, phone)
-        event.data = privacy.masked(event.data or {}, phone)
+        event.note = policy.mask(event.note, phone)
+        event.data = policy.masked(event.data or {}, phone)
     for request in requests:
-        request.reason = privacy.mask(request.reason, phone)
-        request.decision_note = privacy.mask(request.decision_note, phone)
+        request.reason = policy.mask(request.reason, phone)
+        request.decision_note = policy.mask(request.decision_note, phone)
 
 
 def overdue_waived(case: Case) -> bool:
@@ -191,9 +185,9 @@ COPY_STATUS: dict[str, Promise] = {
 
 def photo_cards(photos: list[Photo], user: User) -> list[dict]:
     """Each photo with its public copy's health and whether this person may manage it."""
-    # photos.services decides who may redact or hide; the rule is about the case, so
-    # asking once for its first photo answers for all of them.
-    may = bool(photos) and photo_services.may_manage(photos[0], user)
+    # The photo moves of the move table decide who may redact, hide or retry; the
+    # same roles make all four, in any state of the case.
+    may = bool(photos) and policy.may(user, MOVES["redact_photo"])
     cards = []
     for p in photos:
         current = photo_selectors.has_current_copy(p)
@@ -215,7 +209,7 @@ def photo_cards(photos: list[Photo], user: User) -> list[dict]:
 def case_page(case: Case, user: User) -> dict:
     timeline = list(selectors.timeline(case, "staff"))
     requests = list(case.requests.select_related("department", "requested_by", "decided_by"))
-    if not may_see_phone(user):
+    if not policy.may_see_phone(user):
         _hide_phone(case, timeline, requests, case.reporter_phone)
     codes = {e.data.get("condition") for e in timeline if e.action == "case.filed"}
     conditions = dict(
@@ -245,7 +239,7 @@ def case_page(case: Case, user: User) -> dict:
         "later_photos": [p for p in photos if p.kind != "report"],
         "report_cards": photo_cards([p for p in photos if p.kind == "report"], user),
         "later_cards": photo_cards([p for p in photos if p.kind != "report"], user),
-        "show_phone": may_see_phone(user),
+        "show_phone": policy.may_see_phone(user),
         "conditions": _conditions(case) if "accept" in names else [],
         "departments": dispatch_departments() if names & {"dispatch", "redispatch"} else [],
         "subunits": subunits(case) if "dispatch_on" in names else [],

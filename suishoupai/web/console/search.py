@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from suishoupai.cases import privacy, selectors
+from suishoupai.cases import policy, selectors
 from suishoupai.cases.models import Case, Channel
 from suishoupai.cases.states import Family, State
 from suishoupai.catalog.models import Category
@@ -39,11 +39,6 @@ YES_NO = [("", gettext_lazy("All")), ("yes", gettext_lazy("Yes")), ("no", gettex
 def may_search(user: User) -> bool:
     # Staff with a post; visible_to decides which cases each of them sees.
     return user.is_active and (user.is_superuser or bool(user.role))
-
-
-def may_search_phone(user: User) -> bool:
-    # Reporters' phone numbers are for the command centre, never for departments.
-    return privacy.may_see_phone(user)
 
 
 class SearchForm(forms.Form):
@@ -94,7 +89,7 @@ class SearchForm(forms.Form):
         self.user = user
         for name in ("since", "until"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
-        if not may_search_phone(user):
+        if not policy.may_see_phone(user):
             # Not offered, and refused below if sent anyway.
             del self.fields["phone"]
 
@@ -199,7 +194,7 @@ DATE_COLUMNS = {8, 9, 11}
 
 def _rows(qs: QuerySet[Case], user: User) -> Iterator[list]:
     # Labels translated once per export, not once per row (50 000 rows).
-    hide = not may_search_phone(user)
+    hide = not policy.may_see_phone(user)
     states = {value: str(label) for value, label in State.choices}
     channels = {value: str(label) for value, label in Channel.choices}
     yes, no = _("Yes"), _("No")
@@ -212,8 +207,8 @@ def _rows(qs: QuerySet[Case], user: User) -> Iterator[list]:
                 case.category.name,
                 case.subcategory.name if case.subcategory else "",
                 case.district.name if case.district else "",
-                privacy.mask(case.address, case.reporter_phone) if hide else case.address,
-                privacy.mask(case.description, case.reporter_phone) if hide else case.description,
+                policy.mask(case.address, case.reporter_phone) if hide else case.address,
+                policy.mask(case.description, case.reporter_phone) if hide else case.description,
                 case.department.name if case.department else "",
                 _local(case.created_at),
                 _local(case.due_at),

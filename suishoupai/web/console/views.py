@@ -22,36 +22,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from suishoupai.cases import selectors
+from suishoupai.cases import policy, selectors
+from suishoupai.cases import services as case_services
 from suishoupai.cases.models import Case, CaseRequest, Decision, RequestKind
 from suishoupai.cases.selectors import CaseFilter
-from suishoupai.cases.states import State
+from suishoupai.cases.states import MOVES, State
 from suishoupai.errors import DomainError, InvalidInput, NotAllowed, NotFound
-from suishoupai.org.models import Role, User
+from suishoupai.org.models import User
 from suishoupai.photos import selectors as photo_selectors
-from suishoupai.photos import services as photo_services
+from suishoupai.photos.files import STAFF_COPY_CACHE, copy_response, original_response
 from suishoupai.photos.models import Photo
-from suishoupai.photos.views import STAFF_COPY_CACHE, copy_response, original_response
 from suishoupai.places.selectors import distance_m
 from suishoupai.web.middleware import allow_features
 
 from . import actions, presenters
 from .navigation import home_url
 
-CENTRE: set[str] = {Role.OPERATOR, Role.SHIFT_LEAD}
-DISPATCHERS: set[str] = {Role.DISPATCHER, Role.SHIFT_LEAD}
-INSPECTORS: set[str] = {Role.INSPECTOR, Role.SHIFT_LEAD}
-SUPERVISORS: set[str] = {Role.LEADER, Role.SHIFT_LEAD}
-HANDLERS: set[str] = {Role.HANDLER}
-LEADS: set[str] = {Role.SHIFT_LEAD}
-ALL_STAFF: set[str] = set(Role.values)
-
 
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "console/403.html", {"message": message}, status=403)
 
 
-def staff_view(roles: set[str] = ALL_STAFF) -> Callable:
+def staff_view(roles: frozenset[str] = policy.STAFF) -> Callable:
     """Signed in, with a staff role (a citizen account has none), and one of `roles`."""
 
     def decorate(view: Callable) -> Callable:
@@ -61,9 +53,9 @@ def staff_view(roles: set[str] = ALL_STAFF) -> Callable:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             assert isinstance(user, User)
-            if not user.is_active or not (user.role in ALL_STAFF or user.is_superuser):
+            if not user.is_active or not policy.has_post(user, policy.STAFF):
                 return forbidden(request, _("This console is for city staff only."))
-            if not (user.role in roles or user.is_superuser):
+            if not policy.has_post(user, roles):
                 return forbidden(request, _("This page is not part of your post's work."))
             return view(request, *args, **kwargs)
 
@@ -92,13 +84,13 @@ def _rows(cases) -> list[dict]:
 
 
 @require_GET
-@staff_view(CENTRE)
+@staff_view(policy.INTAKE)
 def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "console/intake.html", _intake_context(request))
 
 
 @require_GET
-@staff_view(CENTRE)
+@staff_view(policy.INTAKE)
 def intake_rows(request: HttpRequest) -> HttpResponse:
     # Polled by htmx every few seconds: new reports appear without a reload.
     return render(request, "console/_intake_rows.html", _intake_context(request))
@@ -110,7 +102,7 @@ def _intake_context(request: HttpRequest) -> dict:
 
 
 @require_GET
-@staff_view(DISPATCHERS)
+@staff_view(policy.DISPATCHERS)
 def dispatch(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     filed = selectors.staff_queue(user, CaseFilter(state=State.FILED)).select_related(
@@ -123,7 +115,7 @@ def dispatch(request: HttpRequest) -> HttpResponse:
         "waiting": _rows(waiting[:200]),
         "returns": returns,
         "departments": presenters.dispatch_departments(),
-        "may_decide": user.role == Role.SHIFT_LEAD or user.is_superuser,
+        "may_decide": policy.may(user, MOVES["approve_return"]),
     }
     return render(request, "console/dispatch.html", context)
 
@@ -136,7 +128,7 @@ def _pending_requests(user: User, kind: str | None = None):
 
 
 @require_GET
-@staff_view(HANDLERS)
+@staff_view(policy.DEPARTMENTS)
 def department(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     todo = selectors.staff_queue(user, CaseFilter(), todo=True)
@@ -148,7 +140,7 @@ def department(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_view(LEADS)
+@staff_view(policy.LEADS)
 def lead(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     todo = selectors.staff_queue(user, CaseFilter(), todo=True)
@@ -170,7 +162,7 @@ def _position(request: HttpRequest) -> tuple[float, float] | None:
 
 
 @require_GET
-@staff_view(INSPECTORS)
+@staff_view(policy.INSPECTORS)
 # The inspector's phone lists the nearest cases first: it needs the position.
 @allow_features("geolocation")
 def verify(request: HttpRequest) -> HttpResponse:
@@ -187,7 +179,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_view(SUPERVISORS)
+@staff_view(policy.SUPERVISORS)
 def overdue(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     cases = selectors.staff_queue(user, CaseFilter(family="open", overdue=True))
@@ -201,12 +193,12 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_case(user: User, number: str) -> Case:
-    """Unknown number → 404; a case this user may not see → NotAllowed (403)."""
-    if not Case.objects.filter(number=number).exists():
-        raise Http404(_("No such case."))
+    """Unknown number → 404 page; a case this user may not see → NotAllowed (403)."""
     try:
         return selectors.staff_case(user, number)
     except NotFound:
+        raise Http404(_("No such case.")) from None
+    except NotAllowed:
         raise NotAllowed(_("This case is not assigned to your department.")) from None
 
 
@@ -270,13 +262,11 @@ def _after(request: HttpRequest, user: User, number: str) -> str:
 
 
 def _visible_photo(user: User, uuid: UUID) -> Photo:
-    """Unknown photo → 404; a photo of a case this user may not see → NotAllowed (403)."""
-    found = Photo.objects.filter(uuid=uuid).select_related("case").first()
-    if found is None:
-        raise Http404(_("No such photo."))
-    if not Case.objects.visible_to(user).filter(pk=found.case_id).exists():
-        raise NotAllowed(_("You may not see this case."))
-    return found
+    """Unknown photo → 404 page; a photo of a case this user may not see → NotAllowed (403)."""
+    try:
+        return selectors.staff_photo(user, uuid)
+    except NotFound:
+        raise Http404(_("No such photo.")) from None
 
 
 @require_GET
@@ -339,7 +329,7 @@ def _boxes(raw: str) -> list:
 @require_POST
 @staff_view()
 def photo_action(request: HttpRequest, uuid: UUID, op: str) -> HttpResponse:
-    """Redact, hide, show or retry one photo through photos.services, which decide who may."""
+    """Redact, hide, show or retry one photo through the case services, which decide who may."""
     if op not in PHOTO_DONE:
         raise Http404(_("No such action."))
     user = _user(request)
@@ -347,11 +337,14 @@ def photo_action(request: HttpRequest, uuid: UUID, op: str) -> HttpResponse:
         found = _visible_photo(user, uuid)
         note = request.POST.get("note", "").strip()[:500]
         if op == "redact":
-            photo_services.redact(found, user, _boxes(request.POST.get("boxes", "")), note=note)
-        elif op in ("hide", "show"):
-            photo_services.set_hidden(found, user, op == "hide", note=note)
+            boxes = _boxes(request.POST.get("boxes", ""))
+            case_services.redact_photo(found, user, boxes, note=note)
+        elif op == "hide":
+            case_services.hide_photo(found, user, note=note)
+        elif op == "show":
+            case_services.show_photo(found, user, note=note)
         else:
-            photo_services.retry(found, user)
+            case_services.retry_photo(found, user)
     except NotAllowed as exc:
         return forbidden(request, exc.message)
     except DomainError as exc:

@@ -95,7 +95,7 @@ def test_a_department_sees_no_action_on_a_case_of_another(city, people):
 
 def test_a_unit_without_units_below_is_not_offered_to_pass_on(city, people):
     case = walk(city, people, "dispatched")
-    services.dispatch(case, people["carl"], department=city.daowai_sanitation.pk)
+    services.dispatch_on(case, people["carl"], department=city.daowai_sanitation.pk)
     case.refresh_from_db()
     assert "dispatch_on" not in {a.name for a in allowed_actions(case, people["hans"])}
 

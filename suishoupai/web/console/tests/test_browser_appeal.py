@@ -23,7 +23,7 @@ PHRASE = "现场被施工围挡封闭，处置人员无法进入，申请撤销�
 def _overdue_at_hans(city, people) -> Case:
     case = walk(city, people, "dispatched")  # at 市环卫中心 since 09:20
     t = case.dispatched_at + timedelta(minutes=10)
-    services.dispatch(case, people["carl"], department=city.daowai_sanitation.pk, now=t)
+    services.dispatch_on(case, people["carl"], department=city.daowai_sanitation.pk, now=t)
     services.take(case, people["hans"], now=t + timedelta(minutes=10))
     case.refresh_from_db()
     assert case.number in services.mark_overdue(now=case.due_at + timedelta(minutes=1))

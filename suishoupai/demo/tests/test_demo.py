@@ -10,11 +10,11 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from suishoupai.cases import services
-from suishoupai.cases.demo import DAY, PASSWORD, load_demo
 from suishoupai.cases.models import Case, CaseEvent, CaseRequest, Channel, Decision, RequestKind
 from suishoupai.cases.states import State
 from suishoupai.catalog.models import Category
-from suishoupai.catalog.services import load_city
+from suishoupai.city.services import load_city
+from suishoupai.demo.services import DAY, PASSWORD, load_demo
 from suishoupai.factories import TZ, WEDNESDAY_9AM
 from suishoupai.org.models import Role, User
 from suishoupai.places.models import Area, AreaLevel

@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from suishoupai.catalog.services import ReferenceDataError, load_city
+from suishoupai.city.services import ReferenceDataError, load_city
 
 _COUNT_ORDER = ("created", "updated", "unchanged", "deactivated", "deleted")
 

@@ -1,10 +1,20 @@
-from datetime import datetime
-from decimal import Decimal
-from typing import Literal
+"""The JSON API's request and response schemas (Ninja/pydantic): the citizen API,
+the staff API and the catalogue. The photo router's own four live in api/photos.py."""
 
+import math
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field, field_validator
 
+from suishoupai.cases.models import Channel
+from suishoupai.cases.selectors import CaseFilter
+from suishoupai.cases.services import RATING_COMMENT_MAX, STARS
+from suishoupai.cases.states import Family, State
+from suishoupai.errors import InvalidInput
 from suishoupai.places.coords import CoordSystem
 
 
@@ -213,9 +223,10 @@ class StaffPage(Page):
 
 
 class RatingIn(Schema):
+    # The same rules as cases.services.rate, stated for the OpenAPI document.
     rating: Literal["satisfied", "basically_satisfied", "unsatisfied"]
-    stars: int | None = Field(default=None, ge=1, le=5)
-    comment: str = Field(default="", max_length=500)
+    stars: int | None = Field(default=None, ge=STARS.start, le=STARS.stop - 1)
+    comment: str = Field(default="", max_length=RATING_COMMENT_MAX)
 
 
 # ---- staff action bodies
@@ -254,3 +265,103 @@ class ExtensionIn(ReasonIn):
 class CallbackIn(NoteIn):
     result: Literal["satisfied", "basically_satisfied", "unsatisfied", "unreachable", "declined"]
     contact: str = Field(default="", max_length=64)
+
+
+# ---- the catalogue
+
+
+class LimitOut(Schema):
+    amount: Decimal
+    unit: str
+    unit_label: str
+
+
+class ConditionOut(Schema):
+    code: str
+    description: str
+    limit: LimitOut
+    closing_criterion: str
+    default_department: str | None
+
+
+class SubcategoryOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    hint: str
+    conditions: list[ConditionOut]
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    kind_label: str
+    icon: str
+    hint: str
+    subcategories: list[SubcategoryOut]
+
+
+# ---- queries
+
+MAX_PAGE_SIZE = 100
+# Dates and pages are bounded so no query can overflow a datetime or an offset.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+class ListQuery(Schema):
+    family: Family | None = None
+    state: State | None = None
+    category: str | None = Field(default=None, max_length=64)
+    district: str | None = Field(default=None, max_length=32)
+    bbox: str | None = Field(default=None, max_length=100)
+    since: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
+    until: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
+    page: int = Field(default=1, ge=1, le=100_000)
+    page_size: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+
+    def case_filter(self, **extra: Any) -> CaseFilter:
+        return CaseFilter(
+            family=self.family,
+            state=self.state,
+            category=self.category,
+            district=self.district,
+            bbox=_bbox(self.bbox),
+            since=self.since,
+            until=self.until,
+            **extra,
+        )
+
+
+def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
+    if not raw:
+        return None
+    try:
+        min_lng, min_lat, max_lng, max_lat = (float(x) for x in raw.split(","))
+    except ValueError:
+        raise InvalidInput(
+            _("bbox must be four numbers: min_lng,min_lat,max_lng,max_lat."), field="bbox"
+        ) from None
+    if not all(math.isfinite(v) for v in (min_lng, min_lat, max_lng, max_lat)):
+        raise InvalidInput(
+            _("bbox must be four numbers: min_lng,min_lat,max_lng,max_lat."), field="bbox"
+        )
+    if min_lng > max_lng or min_lat > max_lat:
+        raise InvalidInput(_("bbox minimum is larger than its maximum."), field="bbox")
+    return min_lng, min_lat, max_lng, max_lat
+
+
+class NearbyQuery(Schema):
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    coord_system: CoordSystem = CoordSystem("wgs84")
+    radius: float = Field(default=300, gt=0, le=5000, description="metres")
+    category: str | None = Field(default=None, max_length=64)
+
+
+class StaffListQuery(ListQuery):
+    todo: bool = Field(default=False, description="Only what my post has to act on next")
+    department: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    overdue: bool | None = None
+    channel: Channel | None = None

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from .models import ApiToken, User, hash_token
+from suishoupai.org.models import ApiToken, User, hash_token
 
 
 class BearerToken(HttpBearer):

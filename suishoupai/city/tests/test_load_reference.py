@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from suishoupai.catalog.models import Category, FilingCondition, Subcategory
-from suishoupai.catalog.services import load_city
-from suishoupai.catalog.tests.conftest import EditJson
-from suishoupai.org.models import Department, RoutingRule
+from suishoupai.catalog.models import Category, FilingCondition, RoutingRule, Subcategory
+from suishoupai.city.services import load_city
+from suishoupai.city.tests.conftest import EditJson
+from suishoupai.org.models import Department
 from suishoupai.places.models import Area
 from suishoupai.timelimits.models import CalendarDay, StageLimit, WorkingPeriod
 

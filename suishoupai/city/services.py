@@ -30,9 +30,10 @@ from suishoupai.catalog.models import (
     FilingCondition,
     ReplyKind,
     ReplyTemplate,
+    RoutingRule,
     Subcategory,
 )
-from suishoupai.org.models import Department, RoutingRule
+from suishoupai.org.models import Department
 from suishoupai.places.models import Area
 from suishoupai.places.services import import_geojson
 from suishoupai.timelimits.models import CalendarDay, StageLimit, WorkingPeriod

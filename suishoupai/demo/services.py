@@ -1,4 +1,4 @@
-"""Demo users and cases, so that a newcomer running `make run` sees a living system.
+"""Demo users, cases and contacts, so that a newcomer running `make run` sees a living system.
 
 Every case is made through the service functions, exactly as the console and the
 API would make it, so numbers, events, deadlines and requests are the real ones.
@@ -16,20 +16,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from suishoupai.cases import services
+from suishoupai.cases.models import Case, Channel
+from suishoupai.cases.services import Report
 from suishoupai.catalog.models import Category, FilingCondition, Subcategory
-from suishoupai.notify.demo import ensure_console_contacts
-from suishoupai.org.models import Department, Role, User
+from suishoupai.notify.models import ChannelCode, DepartmentContact
+from suishoupai.org.models import Department, DepartmentKind, Role, User
 from suishoupai.places.models import Area, AreaLevel
 from suishoupai.timelimits import clock
 from suishoupai.timelimits.models import LimitUnit
-
-from . import services
-from .models import Case, Channel
-from .services import Report
 
 PASSWORD = "suishoupai-demo"
 
@@ -120,7 +120,7 @@ def _check_reference() -> None:
         )
 
 
-def _missing(model, codes: set[str]) -> set[str]:
+def _missing(model: Any, codes: set[str]) -> set[str]:
     found = set(model.objects.filter(code__in=codes, active=True).values_list("code", flat=True))
     return codes - found
 
@@ -144,6 +144,19 @@ def _ensure_users(result: Result) -> None:
         user.set_password(PASSWORD)
         user.save()
         result.users_created.append(person.username)
+
+
+def ensure_console_contacts() -> int:
+    """One console contact per active department (not the centre), so a newcomer sees
+    department notifications in the worker's log; returns how many were added.
+    Existing contacts are left as they are."""
+    added = 0
+    for dept in Department.objects.filter(active=True).exclude(kind=DepartmentKind.CENTRE):
+        _, created = DepartmentContact.objects.get_or_create(
+            department=dept, channel=ChannelCode.CONSOLE, address=f"{dept.name}值班台"
+        )
+        added += created
+    return added
 
 
 def _people_departments() -> set[str]:
@@ -273,7 +286,7 @@ def pass_on(minutes: int, by: str, to: str, note: str) -> Step:
     """Second level: the department holding the case hands it to a unit below it."""
     return Step(
         minutes,
-        lambda c, case, t: services.dispatch(
+        lambda c, case, t: services.dispatch_on(
             case, c[by], department=c.department(to), note=note, now=t
         ),
         department=to,
@@ -380,7 +393,7 @@ def report(
     description: str,
     *,
     phone: str = "",
-    **extra,
+    **extra: Any,
 ) -> Report:
     lat, lng = where
     return Report(

@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from suishoupai.catalog.models import Category, CategoryKind
 from suishoupai.catalog.selectors import route
-from suishoupai.catalog.services import load_city
-from suishoupai.catalog.tests.conftest import DISTRICTS, HARBIN
+from suishoupai.city.services import load_city
+from suishoupai.city.tests.conftest import DISTRICTS, HARBIN
 from suishoupai.org.models import Department, DepartmentKind
 from suishoupai.places.models import Area
 from suishoupai.timelimits.models import LimitUnit

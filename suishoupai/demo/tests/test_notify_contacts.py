@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from suishoupai.cases.demo import load_demo
-from suishoupai.catalog.services import load_city
+from suishoupai.city.services import load_city
+from suishoupai.demo.services import load_demo
 from suishoupai.factories import WEDNESDAY_9AM
 from suishoupai.notify.models import ChannelCode, DepartmentContact, Message, Status
 from suishoupai.org.models import Department, DepartmentKind

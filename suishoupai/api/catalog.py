@@ -1,10 +1,12 @@
+"""The catalogue of problems, for report forms and partner systems."""
+
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Router
 
+from suishoupai.catalog.models import Category, FilingCondition, Subcategory
 from suishoupai.timelimits.models import LimitUnit
 
-from .models import Category, FilingCondition, Subcategory
 from .schemas import CategoryOut
 
 router = Router(tags=["catalogue"])

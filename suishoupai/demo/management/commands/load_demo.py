@@ -2,8 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from suishoupai.cases.demo import PASSWORD, MissingReference, load_demo
 from suishoupai.cases.states import State
+from suishoupai.demo.services import PASSWORD, MissingReference, load_demo
 from suishoupai.errors import DomainError
 
 

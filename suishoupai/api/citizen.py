@@ -1,0 +1,193 @@
+"""The citizen JSON API: reports, public cases, the reporter's own view, ratings, me-too.
+
+Thin: parse, call a service or selector, present (cases.presenters, shared with
+the citizen pages).
+"""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from suishoupai import ratelimit
+from suishoupai.cases import presenters, selectors, services
+from suishoupai.cases.models import Case
+from suishoupai.cases.presenters import present_private, present_public, present_public_detail
+from suishoupai.cases.states import FAMILY, Family, State
+from suishoupai.catalog.selectors import route
+from suishoupai.errors import InvalidInput
+from suishoupai.photos.services import check_uploads
+from suishoupai.places.coords import to_wgs84
+from suishoupai.places.selectors import locate
+
+from .payload import body_doc, read_payload, validate
+from .presenters import page_of
+from .schemas import (
+    CaseCreatedOut,
+    CasePrivateOut,
+    CasePublicDetailOut,
+    ListQuery,
+    NearbyOut,
+    NearbyQuery,
+    PreviewOut,
+    PreviewQuery,
+    PublicPage,
+    RatingIn,
+    ReportIn,
+    SupportIn,
+    SupportOut,
+)
+
+router = Router(tags=["citizen"])
+
+
+@router.post(
+    "/cases",
+    response={201: CaseCreatedOut},
+    summary="Report a problem",
+    openapi_extra=body_doc(ReportIn, photos=True),
+)
+def create_case(request: HttpRequest):
+    _limit(request, "report")
+    data, files = read_payload(request)
+    if data.pop(HONEYPOT, ""):
+        # Only a robot fills the hidden field; it learns nothing and nothing is stored.
+        raise InvalidInput(_("The report could not be accepted."))
+    report_in = validate(ReportIn, data)
+    if report_in.phone:
+        _limit(request, "report_phone", report_in.phone)
+    photos = check_uploads(files)
+    report = services.Report(
+        category=report_in.category,
+        subcategory=report_in.subcategory,
+        description=report_in.description,
+        lat=report_in.lat,
+        lng=report_in.lng,
+        coord_system=report_in.coord_system.value,
+        address=report_in.address,
+        phone=report_in.phone,
+        is_anonymous=report_in.anonymous,
+        is_public=report_in.public,
+    )
+    key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or None
+    case, token = services.submit(report, photos, client_ref=key)
+    return Status(
+        201,
+        {
+            "number": case.number,
+            "tracking_token": token,
+            "state": case.state,
+            "state_label": str(State(case.state).label),
+            "suggested_department": case.suggested_department.name
+            if case.suggested_department
+            else None,
+            "due_at": case.due_at,
+            "private_url": f"/api/v1/cases/{case.number}/private",
+            "follow_url": f"/m/cases/{case.number}#t={token}",
+        },
+    )
+
+
+# Citizen rate limits: (uses, window in seconds) per client IP, or per phone number.
+CITIZEN_LIMITS = {
+    "report": (20, 3600),
+    "report_phone": (10, 86400),
+    "support": (60, 3600),
+    "support_phone": (30, 3600),
+    "rating": (30, 3600),
+}
+HONEYPOT = "website"
+
+
+def _limit(request: HttpRequest, scope: str, key: str | None = None) -> None:
+    uses, window = CITIZEN_LIMITS[scope]
+    ratelimit.check(
+        f"citizen.{scope}",
+        key or ratelimit.client_ip(request),
+        uses,
+        window,
+        _("Too many requests from here in a short time. Please try again later."),
+    )
+
+
+@router.get("/cases", response=PublicPage, summary="Public list of cases")
+def list_cases(request: HttpRequest, q: Query[ListQuery]):
+    if q.state and FAMILY[q.state] == Family.NEW:
+        return {"count": 0, "page": 1, "page_size": q.page_size, "results": []}
+    return page_of(selectors.public_cases(q.case_filter()), q.page, q.page_size, present_public)
+
+
+@router.get(
+    "/cases/nearby",
+    response=list[NearbyOut],
+    summary="Open public cases near a point (已有人反映), nearest first",
+)
+def nearby_cases(request: HttpRequest, q: Query[NearbyQuery]):
+    lat, lng = to_wgs84(q.lat, q.lng, q.coord_system.value)
+    found = selectors.nearby_open_cases(lat, lng, q.radius, q.category)
+    return [
+        {**present_public(c), "distance_m": round(d, 1), "photo": _first_photo(c)} for c, d in found
+    ]
+
+
+def _first_photo(case: Case) -> dict | None:
+    photo = case.photos.filter(kind="report", hidden=False).order_by("pk").first()
+    return presenters.photo(photo, False) if photo else None
+
+
+@router.get(
+    "/cases/preview",
+    response=PreviewOut,
+    summary="Before sending: is the place served, and which department will receive it",
+)
+def preview_case(request: HttpRequest, q: Query[PreviewQuery]):
+    category, sub = (
+        services.resolve_category(q.category, q.subcategory) if q.category else (None, None)
+    )
+    lat, lng = to_wgs84(q.lat, q.lng, q.coord_system.value)
+    where = locate(lat, lng)
+    served = services.in_service(where)
+    department = route(category, sub, where.district) if served and category else None
+    return {
+        "in_service": served,
+        "message": "" if served else services.outside_message(),
+        "district": presenters.ref(where.district),
+        "street": presenters.ref(where.street),
+        "department": department.name if department else None,
+        "lat": lat,
+        "lng": lng,
+    }
+
+
+@router.get("/cases/{number}", response=CasePublicDetailOut, summary="Public view of a case")
+def get_case(request: HttpRequest, number: str):
+    return present_public_detail(selectors.public_case(number))
+
+
+def _token(request: HttpRequest) -> str | None:
+    return request.headers.get("X-Case-Token")
+
+
+@router.get("/cases/{number}/private", response=CasePrivateOut, summary="The reporter's own view")
+def get_private_case(request: HttpRequest, number: str):
+    return present_private(selectors.reporter_case(number, _token(request)))
+
+
+@router.post("/cases/{number}/rating", response=CasePrivateOut, summary="Rate a closed case")
+def rate_case(request: HttpRequest, number: str, body: RatingIn):
+    _limit(request, "rating")
+    case = selectors.reporter_case(number, _token(request))
+    services.rate(case, rating=body.rating, stars=body.stars, comment=body.comment)
+    return present_private(selectors.reporter_case(number, _token(request)))
+
+
+@router.post(
+    "/cases/{number}/support", response=SupportOut, summary="Me too (附议) on an open case"
+)
+def support_case(request: HttpRequest, number: str, body: SupportIn):
+    _limit(request, "support")
+    if body.phone:
+        _limit(request, "support_phone", body.phone)
+    case, counted = services.support(
+        selectors.public_case(number), device=body.device, phone=body.phone
+    )
+    return {"number": case.number, "support_count": case.support_count, "counted": counted}
