@@ -158,7 +158,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "suishoupai.web.middleware.PermissionsPolicyMiddleware",
+    "suishoupai.features.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "suishoupai.urls"

@@ -45,7 +45,7 @@ def story(city, people) -> Case:
     services.accept(case, p["olga"], note=f"已与上报人{PHONE[:3]} {PHONE[3:7]} {PHONE[7:]}核实")
     services.callback(case, p["olga"], result="satisfied", contact=PHONE, note="上报人确认位置")
     services.dispatch(case, p["dora"], note=f"联系人电话 {PHONE}")
-    services.dispatch(case, p["carl"], department=city.daowai_sanitation.pk)
+    services.dispatch_on(case, p["carl"], department=city.daowai_sanitation.pk)
     services.take(case, p["hans"])
     services.feedback(case, p["hans"], note="已清运")
     services.verify_pass(case, p["ivan"], note="现场已清理")

@@ -1,6 +1,5 @@
 import json
 from collections.abc import Callable, Iterator
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -44,41 +43,6 @@ class LanguageMiddleware:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME, chosen, samesite="Lax", max_age=365 * 24 * 3600
             )
-        return response
-
-
-# Browser features no page needs: refused for every page unless its view allows one.
-FEATURES = ("camera", "geolocation", "microphone", "payment", "usb", "serial", "bluetooth")
-
-
-def allow_features(*features: str) -> Callable:
-    """A view that needs the camera or the position (the report page) says so."""
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            response = view(request, *args, **kwargs)
-            response.headers["Permissions-Policy"] = permissions_policy(set(features))
-            return response
-
-        return wrapper
-
-    return decorate
-
-
-def permissions_policy(allowed: set[str]) -> str:
-    return ", ".join(f"{f}=(self)" if f in allowed else f"{f}=()" for f in FEATURES)
-
-
-class PermissionsPolicyMiddleware:
-    """Permissions-Policy on every response; only views marked `allow_features` open any."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        response.headers.setdefault("Permissions-Policy", permissions_policy(set()))
         return response
 
 

@@ -31,9 +31,9 @@ from suishoupai.cases.states import State
 from suishoupai.catalog.models import Category, FilingCondition
 from suishoupai.encoders import LocalTimeEncoder
 from suishoupai.errors import DomainError, InvalidInput
+from suishoupai.features import allow_features
 from suishoupai.timelimits.models import LimitUnit, Stage
 from suishoupai.timelimits.selectors import stage_limit
-from suishoupai.web.middleware import allow_features
 
 from . import selectors, services
 

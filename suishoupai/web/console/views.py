@@ -28,12 +28,12 @@ from suishoupai.cases.models import Case, CaseRequest, Decision, RequestKind
 from suishoupai.cases.selectors import CaseFilter
 from suishoupai.cases.states import MOVES, State
 from suishoupai.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from suishoupai.features import allow_features
 from suishoupai.org.models import User
 from suishoupai.photos import selectors as photo_selectors
 from suishoupai.photos.files import STAFF_COPY_CACHE, copy_response, original_response
 from suishoupai.photos.models import Photo
 from suishoupai.places.selectors import distance_m
-from suishoupai.web.middleware import allow_features
 
 from . import actions, presenters
 from .navigation import home_url
