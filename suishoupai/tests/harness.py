@@ -297,13 +297,13 @@ class Servers:
 
 def forget_queue(redis_url: str, huey_name: str) -> None:
     """A run's own queue keys (results, schedule) leave Redis with it. huey keeps only
-    the letters and digits of its name in its keys."""
+    the letters, digits and underscores of its name in its keys."""
     import re
 
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(match=f"huey.*{re.sub('[^a-z0-9]', '', huey_name.lower())}*"):
+    for key in client.scan_iter(match=f"huey.*{re.sub('[^a-z0-9_]', '', huey_name.lower())}*"):
         client.delete(key)
 
 
