@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export DJANGO_SETTINGS_MODULE := suishoupai.settings
 
-.PHONY: run setup test test-postgres browser lint fmt typecheck bench clean messages
+.PHONY: run setup test test-postgres browser lint fmt typecheck bench soak clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"' \
@@ -82,3 +82,11 @@ messages: $(VENV)/.runtime
 # the same run, written to BENCHMARKS.md. A temporary database; data/ is not touched.
 bench: $(VENV)/.dev
 	$(BIN)/python scripts/bench.py
+
+# Ten minutes of mixed load on loopback against two web servers and two task consumers
+# (reports with photos, staff moves, public reads, Open311): no error, no answer over 2 s,
+# memory flat, queues drained; the result goes into BENCHMARKS.md. SOAK_ARGS adds
+# e.g. --database-url postgresql://… --redis-url redis://127.0.0.1:6379/8 --s3.
+SOAK_ARGS ?=
+soak: $(VENV)/.dev
+	$(BIN)/python scripts/soak.py --minutes 10 $(SOAK_ARGS)

@@ -717,6 +717,15 @@ def setup_database() -> None:
     call_command("load_reference", verbosity=0, stdout=io.StringIO())
 
 
+# Written by other measurements (scripts/burst.py, photo_memory.py, soak.py): kept.
+KEPT = "\n## Load, memory and crashes"
+
+
+def kept_sections(path: Path) -> str:
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    return KEPT + old.split(KEPT, 1)[1] if KEPT in old else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -743,7 +752,7 @@ def main() -> None:
         rows += bench_nearby(args.reps)
         print("\n".join(table(rows)))
         text = render(rows, args.reps, started, time.perf_counter() - clock_start, load)
-        args.output.write_text(text, encoding="utf-8")
+        args.output.write_text(text + kept_sections(args.output), encoding="utf-8")
         print(f"Wrote {args.output}")
     finally:
         connections.close_all()

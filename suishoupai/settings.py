@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -159,14 +160,17 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After static files (they need no database), before anything that queries.
     "suishoupai.ops.outage.DatabaseOutageMiddleware",
-    "suishoupai.web.middleware.RejectNulMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language first, so that the guard's refusals are in the asker's language.
     "suishoupai.web.middleware.LanguageMiddleware",
+    "suishoupai.web.middleware.RequestGuardMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "suishoupai.features.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "suishoupai.urls"
@@ -244,6 +248,14 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
 )
+# Sent by SecurityMiddleware on HTTPS requests only (behind TLS, or BEHIND_TLS_PROXY with
+# X-Forwarded-Proto: https), never over plain HTTP. Not for subdomains: the city's
+# domain may host sites that are not ours.
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 365 * 24 * 3600)
+# Tokens never travel in URLs (the reporter's link keeps it in the #fragment), and no
+# address of ours is told to another site.
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # Cache: rate-limit counters and the like, shared by every process. The database
 # cache needs no extra service (`manage.py createcachetable` makes its table);
@@ -260,7 +272,8 @@ CACHES = {
 # follow DEBUG and silently run tasks inline in a debug production box.
 _huey_redis = envstr("HUEY_REDIS_URL", "")
 HUEY = {
-    "name": "suishoupai",
+    # Part of every queue key: installs sharing one Redis keep apart by name.
+    "name": envstr("HUEY_NAME", "suishoupai"),
     "immediate": envbool("HUEY_IMMEDIATE", TESTING),
     "utc": True,
     "consumer": {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread"},
@@ -282,6 +295,39 @@ if MAP_TILES not in ("none", "osm", "amap", "tianditu"):
 TIANDITU_KEY = envsecret("TIANDITU_KEY", "") or ""
 if MAP_TILES == "tianditu" and not TIANDITU_KEY:
     raise ImproperlyConfigured("MAP_TILES=tianditu needs TIANDITU_KEY")
+# Where the map's tiles come from (web.citizen.views.TILES): the one outside origin a
+# page may load from (images only).
+TILE_SOURCES_BY_SETTING = {
+    "none": [],
+    "osm": ["https://tile.openstreetmap.org"],
+    "amap": ["https://*.is.autonavi.com"],
+    "tianditu": ["https://*.tianditu.gov.cn"],
+}
+TILE_SOURCES = TILE_SOURCES_BY_SETTING[MAP_TILES]
+
+# Content-Security-Policy on every page (django-csp): scripts and styles only from our
+# own static files (the vendored Leaflet, htmx, ECharts and Swagger UI included), no
+# inline script or handler anywhere, nothing framed, forms posted only to us. Inline
+# style *attributes* are allowed (they cannot run code; Leaflet and the templates set a
+# few), <style> elements are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        # data: for the icon placeholder and Leaflet's/Swagger's inline images, blob: for
+        # the photo previews made in the browser before upload.
+        "img-src": [SELF, "data:", "blob:", *TILE_SOURCES],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # Phone confirmation for "my reports": 6-digit codes, hashed, short-lived, few tries.
 PHONE_CODE_MINUTES = envint("PHONE_CODE_MINUTES", 10)
 PHONE_CODE_ATTEMPTS = envint("PHONE_CODE_ATTEMPTS", 5)
@@ -301,7 +347,8 @@ PHOTO_MAX_METADATA_BYTES = envint("PHOTO_MAX_METADATA_BYTES", 8 * 1024 * 1024)
 # Failed copies are retried by the periodic task until this many attempts.
 PHOTO_DERIVE_MAX_ATTEMPTS = envint("PHOTO_DERIVE_MAX_ATTEMPTS", 5)
 # A copy still pending this long after it was queued is queued again (lost task).
-PHOTO_DERIVE_STUCK_MINUTES = envint("PHOTO_DERIVE_STUCK_MINUTES", 10)
+# The periodic requeue runs every minute; a consumer that starts requeues at once.
+PHOTO_DERIVE_STUCK_MINUTES = envint("PHOTO_DERIVE_STUCK_MINUTES", 3)
 PHOTO_EXIF_LOCATION_PER_MINUTE = envint("PHOTO_EXIF_LOCATION_PER_MINUTE", 20)
 # Photos on an S3-compatible store (MinIO, SeaweedFS, OSS, COS, AWS) when a bucket
 # is set. Objects are private (no ACL, signed URLs only): Django streams them.
@@ -324,8 +371,33 @@ if _photo_bucket:
             "addressing_style": envstr("PHOTO_S3_ADDRESSING_STYLE", "path"),
         },
     }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request limits (web.middleware.RequestGuardMiddleware, web.uploads), checked before a
+# body is read. Bodies other than multipart (JSON, forms) are read into memory: at most
+# DATA_UPLOAD_MAX_MEMORY_SIZE. A multipart body may carry PHOTO_MAX_COUNT photos of
+# PHOTO_MAX_BYTES; each file is written to a temporary file once past
+# FILE_UPLOAD_MAX_MEMORY_SIZE and the upload stops as soon as one passes PHOTO_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = PHOTO_MAX_COUNT
+REQUEST_MAX_BYTES = envint(
+    "REQUEST_MAX_BYTES", PHOTO_MAX_COUNT * PHOTO_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+)
+# Path and query string together; the web server's own limit (granian: 64 KB) is higher,
+# so a long address is answered here, in the format of the API it was meant for.
+REQUEST_MAX_URI_BYTES = envint("REQUEST_MAX_URI_BYTES", 8192)
+FILE_UPLOAD_HANDLERS = [
+    "suishoupai.web.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Errors raised outside a view (the request guard, the upload parser, the URL resolver,
+# a 500) in each interface's own format, by URL prefix (suishoupai.http_errors).
+ERROR_FORMATS = {
+    "/api/": "suishoupai.api.errors.respond",
+    "/open311/": "suishoupai.open311.render.error_for",
+    "/m/api/": "suishoupai.web.citizen.views.error_for",
+}
 
 # Notifications (suishoupai.notify; docs/notify.md). The staging guard: unless
 # NOTIFY_LIVE is true, no e-mail, webhook, SMS or WeChat message leaves the

@@ -22,3 +22,10 @@ urlpatterns = [
     # Public, privacy-safe copies of photos only; originals have no URL here.
     path("media/public/", include("suishoupai.photos.urls")),
 ]
+
+# Errors raised outside a view answer in the format of the interface asked (JSON for
+# /api/, Open311's error list for /open311/, Django's pages elsewhere).
+handler400 = "suishoupai.http_errors.bad_request"
+handler403 = "suishoupai.http_errors.permission_denied"
+handler404 = "suishoupai.http_errors.page_not_found"
+handler500 = "suishoupai.http_errors.server_error"

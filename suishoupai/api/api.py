@@ -5,8 +5,10 @@ with 400/422 for bad input, 403 wrong role or scope, 404 unknown, 409 illegal mo
 """
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.http import HttpRequest
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
@@ -27,6 +29,65 @@ class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+# The errors every operation can answer, documented (issue 17: schemathesis found 183
+# status codes the document did not list). One error shape for all of them.
+ERROR = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail", "code", "errors"],
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+ERRORS = {
+    400: "Bad input: a field, a control character in the request, a broken form",
+    401: "No or a wrong API token (Authorization: Bearer …)",
+    403: "The token's role or department may not do this",
+    404: "No such case or photo",
+    409: "The case's state does not allow this move now",
+    413: "The body is larger than allowed (2 MB; uploads: all photos together)",
+    414: "The address is longer than 8 KB",
+    422: "A field does not match its schema (field by field)",
+    429: "Too many requests from this address or phone; try again later",
+}
+# Rate-limited operations (ratelimit.check in the citizen endpoints and photos).
+LIMITED = {
+    ("post", "/api/v1/cases"),
+    ("post", "/api/v1/cases/{number}/support"),
+    ("post", "/api/v1/cases/{number}/rating"),
+    ("post", "/api/v1/photos/exif-location"),
+}
+
+
+def error_statuses(path: str, method: str, operation: dict) -> list[int]:
+    statuses = [400, 414, 422]
+    if method in ("post", "put", "patch"):
+        statuses.append(413)
+    if operation.get("security"):
+        statuses += [401, 403]
+    if "{" in path:
+        statuses.append(404)
+    if method == "post" and "{" in path:
+        statuses += [403, 409]
+    if (method, path) in LIMITED:
+        statuses.append(429)
+    if (method, path) == ("post", "/api/v1/photos/exif-location"):
+        statuses.append(404)  # the photo carries no position
+    return sorted(set(statuses))
+
+
 class Api(NinjaAPI):
     # Operation ids are published in the OpenAPI document (client generators name
     # their methods after them). Ninja derives them from the module; these keep the
@@ -37,6 +98,19 @@ class Api(NinjaAPI):
         photos.__name__: "suishoupai.photos.api",
         catalog.__name__: "suishoupai.catalog.api",
     }
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status in error_statuses(path, method, operation):
+                    responses.setdefault(
+                        str(status), {"description": ERRORS[status], "content": content}
+                    )
+        return schema
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
         module = operation.view_func.__module__
@@ -135,6 +209,16 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError):
             "errors": [],
         },
         status=401,
+    )
+
+
+@api.exception_handler(RawPostDataException)
+def on_unread_body(request: HttpRequest, exc: RawPostDataException):
+    # A large multipart form (read as it streamed in) sent where a JSON body is expected.
+    return api.create_response(
+        request,
+        {"detail": _("The request body is not valid JSON."), "code": "invalid_input", "errors": []},
+        status=400,
     )
 
 

@@ -17,7 +17,7 @@ from .schemas import MAX_PAGE_SIZE
 
 def present_staff(case: Case, user: User) -> dict:
     return {
-        **presenters.present_public(case),
+        **presenters.present_public(case, phone_hidden=not policy.may_see_phone(user)),
         "condition": {"code": case.condition.code, "name": case.condition.description}
         if case.condition
         else None,
@@ -46,14 +46,21 @@ def present_staff(case: Case, user: User) -> dict:
 
 def present_staff_detail(case: Case, user: User) -> dict:
     requests = case.requests.select_related("department", "requested_by", "decided_by")
+    hide = None if policy.may_see_phone(user) else case.reporter_phone
+
+    def shown(text: str) -> str:
+        return policy.mask(text, hide) if hide is not None else text
+
     return {
         **present_staff(case, user),
-        "timeline": [presenters.event(e, True) for e in selectors.timeline(case, "staff")],
+        "timeline": [
+            presenters.event(e, True, hide_phone=hide) for e in selectors.timeline(case, "staff")
+        ],
         "requests": [
             {
                 "id": r.pk,
                 "kind": r.kind,
-                "reason": r.reason,
+                "reason": shown(r.reason),
                 "amount": r.amount,
                 "department": r.department.name,
                 "requested_by": str(r.requested_by),
@@ -61,7 +68,7 @@ def present_staff_detail(case: Case, user: User) -> dict:
                 "decision": r.decision,
                 "decided_by": str(r.decided_by) if r.decided_by else None,
                 "decided_at": r.decided_at,
-                "decision_note": r.decision_note,
+                "decision_note": shown(r.decision_note),
             }
             for r in requests
         ],

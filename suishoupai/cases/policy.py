@@ -6,7 +6,8 @@ rules (services._check), the interfaces ask the same functions to decide what
 to offer: the console's buttons and pages, the API's reporter phone.
 """
 
-from typing import Protocol
+import re
+from typing import Any, Protocol
 
 from suishoupai.org.models import Role, User
 
@@ -54,6 +55,42 @@ def holds(user: User, department_id: int | None) -> bool:
     return department_id is not None and department_id in user.department_scope
 
 
-def may_see_phone(user: User) -> bool:
+def may_see_phone(user: User | None) -> bool:
     """The reporter's phone number: for the command centre, never for departments."""
-    return has_post(user, PHONE_READERS)
+    return user is not None and has_post(user, PHONE_READERS)
+
+
+# The reporter's phone, in every field of every event and every text about a case, in
+# every interface: whoever may not see it (departments, the inspector, the public,
+# partner systems) gets event data without its contact fields (a call-back's `contact`
+# is the number dialled, whatever it holds) and every text (descriptions, addresses,
+# notes, reasons, comments, data values) with the reporter's number masked wherever it
+# appears, in any spelling (139 1234 5678, 139-1234-5678, +86 13912345678).
+CONTACT_KEYS = frozenset({"contact", "phone"})
+MASK = "***"
+# Shorter numbers would match ordinary figures in a text (dates, amounts).
+MIN_DIGITS = 7
+
+
+def _phone_pattern(phone: str) -> re.Pattern | None:
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) < MIN_DIGITS:
+        return None
+    # Up to three separators between digits: spaces, dashes, dots, brackets.
+    return re.compile(r"\D{0,3}".join(digits))
+
+
+def mask(text: str, phone: str) -> str:
+    pattern = _phone_pattern(phone)
+    return pattern.sub(MASK, text) if pattern and text else text
+
+
+def masked(value: Any, phone: str) -> Any:
+    """Any event data or text, as someone who may not see the reporter's `phone` gets it."""
+    if isinstance(value, str):
+        return mask(value, phone)
+    if isinstance(value, dict):
+        return {k: masked(v, phone) for k, v in value.items() if k not in CONTACT_KEYS}
+    if isinstance(value, list):
+        return [masked(v, phone) for v in value]
+    return value

@@ -14,7 +14,7 @@ from suishoupai.org.models import Role
 from suishoupai.photos import selectors as photo_selectors
 from suishoupai.photos.models import Photo
 
-from . import selectors
+from . import policy, selectors
 from .events import EVENT_LABELS
 from .models import Case, CaseEvent
 from .states import FAMILY, State
@@ -44,8 +44,15 @@ def actor(event: CaseEvent, staff_view: bool) -> str:
     return f"{role} {event.actor_label}".strip() if staff_view else str(role)
 
 
-def event(item: CaseEvent, staff_view: bool, reporter: bool = False) -> dict:
+def event(
+    item: CaseEvent, staff_view: bool, reporter: bool = False, hide_phone: str | None = None
+) -> dict:
+    """One event; with `hide_phone` (the reporter's number) as someone who may not see
+    it gets the event (cases.policy)."""
     data = item.data if staff_view else {k: v for k, v in item.data.items() if k != "request"}
+    note = item.note
+    if hide_phone is not None:
+        data, note = policy.masked(data, hide_phone), policy.mask(note, hide_phone)
     return {
         "at": item.at,
         "action": item.action,
@@ -54,7 +61,7 @@ def event(item: CaseEvent, staff_view: bool, reporter: bool = False) -> dict:
         "to_state": item.to_state,
         "actor": actor(item, staff_view),
         "department": item.department.name if item.department else None,
-        "note": item.note,
+        "note": note,
         "data": data,
         "photos": [
             photo(p, staff_view, reporter) for p in item.photos.all() if staff_view or not p.hidden
@@ -62,7 +69,8 @@ def event(item: CaseEvent, staff_view: bool, reporter: bool = False) -> dict:
     }
 
 
-def present_public(case: Case) -> dict:
+def present_public(case: Case, phone_hidden: bool = True) -> dict:
+    hide = case.reporter_phone if phone_hidden else None
     return {
         "number": case.number,
         "state": case.state,
@@ -72,10 +80,12 @@ def present_public(case: Case) -> dict:
         "category": ref(case.category),
         "subcategory": ref(case.subcategory),
         "district": ref(case.district),
-        "address": case.address,
+        "address": policy.mask(case.address, hide) if hide is not None else case.address,
         "lat": case.lat,
         "lng": case.lng,
-        "description": case.description,
+        "description": policy.mask(case.description, hide)
+        if hide is not None
+        else case.description,
         "department": case.department.name if case.department else None,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
@@ -89,7 +99,10 @@ def present_public_detail(case: Case) -> dict:
     """A public case with its public timeline (受理、处置、评价全过程公开)."""
     return {
         **present_public(case),
-        "timeline": [event(e, False) for e in selectors.timeline(case, "public")],
+        "timeline": [
+            event(e, False, hide_phone=case.reporter_phone)
+            for e in selectors.timeline(case, "public")
+        ],
     }
 
 
@@ -98,7 +111,7 @@ def present_private(case: Case) -> dict:
     events = selectors.timeline(case, "reporter")
     primary = case.merged_into
     return {
-        **present_public(case),
+        **present_public(case, phone_hidden=False),
         "timeline": [event(e, False, reporter=True) for e in events],
         "phone": case.reporter_phone,
         "anonymous": case.is_anonymous,
@@ -106,7 +119,10 @@ def present_private(case: Case) -> dict:
         "due_at": case.due_at,
         "merged_into": primary.number if primary else None,
         # A merged reporter follows the case theirs was merged into.
-        "merged_into_timeline": [event(e, False) for e in selectors.timeline(primary, "public")]
+        "merged_into_timeline": [
+            event(e, False, hide_phone=primary.reporter_phone)
+            for e in selectors.timeline(primary, "public")
+        ]
         if primary
         else [],
         "rating_stars": case.rating_stars,

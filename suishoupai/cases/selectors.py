@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suishoupai.errors import NotAllowed, NotFound
-from suishoupai.org.models import Role, User, hash_token
+from suishoupai.org.models import Role, User, tokens_match
 from suishoupai.photos.models import Photo
 from suishoupai.places.selectors import distance_m, nearby_bbox
 
@@ -125,15 +125,10 @@ def reporter_case(number: str, token: str | None) -> Case:
     """The reporter's own case, found only with its tracking token.
 
     Unknown number and wrong token answer the same, so numbers cannot be probed.
+    The token is compared as exact bytes in constant time (org.models.tokens_match).
     """
-    case = None
-    if token:
-        case = (
-            _with_relations(Case.objects.all())
-            .filter(number=number, tracking_token_hash=hash_token(token))
-            .first()
-        )
-    if case is None:
+    case = _with_relations(Case.objects.all()).filter(number=number).first() if token else None
+    if case is None or not tokens_match(case.tracking_token_hash, token):
         raise NotFound(_("No such case, or the tracking token does not match."))
     return case
 

@@ -198,7 +198,8 @@ class Report:
 
 def _next_number(now: datetime) -> str:
     # Must run inside the creating transaction: the UPDATE takes the day row's
-    # lock, so concurrent submissions queue here and never share a number.
+    # lock, so concurrent submissions queue here and never share a number. It is
+    # held until commit: take it last (see _create).
     day = timezone.localdate(now)
     CaseNumberCounter.objects.get_or_create(day=day)
     CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
@@ -312,7 +313,10 @@ def _create(
     with _files_removed_on_error() as saved, transaction.atomic():
         case = Case.objects.create(
             client_ref=hash_token(client_ref) if client_ref else None,
-            number=_next_number(now),
+            # Every report of the day queues on the day's counter row from the moment it
+            # takes a number until it commits, so the number is taken last, after the
+            # photos went to the store (seconds on S3): a placeholder until then.
+            number="~" + secrets.token_hex(9),
             channel=report.channel,
             category=category,
             subcategory=sub,
@@ -343,6 +347,8 @@ def _create(
             photo_services.store_photos(
                 case, checked, kind=PhotoKind.REPORT, event=event, now=now, written=saved
             )
+        case.number = _next_number(now)
+        case.save(update_fields=["number"])
     return case
 
 

@@ -6,12 +6,15 @@ module writes them either way, so the two formats cannot drift apart.
 
 import json
 import math
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from suishoupai.text import strip_forbidden
 
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json"}
 
@@ -42,7 +45,9 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else ""
-    return str(value)
+    # XML cannot carry control characters at all: one stored by any route must not
+    # make the whole answer unreadable.
+    return strip_forbidden(str(value))
 
 
 def _fill(element: ET.Element, value: Any, name: str) -> None:
@@ -74,3 +79,15 @@ def respond(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
 
 def errors(fmt: str, status: int, description: str) -> HttpResponse:
     return respond(fmt, "errors", [{"code": status, "description": description}], status)
+
+
+_EXTENSION = re.compile(r"\.(json|xml)$")
+
+
+def error_for(
+    request: HttpRequest, status: int, message: str, code: str, field: str | None = None
+) -> HttpResponse:
+    """An error raised outside our views (suishoupai.http_errors), in the format the
+    path asks for; XML, the spec's default, when it names none."""
+    found = _EXTENSION.search(request.path_info)
+    return errors(found.group(1) if found else "xml", status, message)

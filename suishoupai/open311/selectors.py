@@ -8,7 +8,7 @@ Personal data (phone, name, email, the media URL it sent) never leaves here.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from suishoupai.cases import policy
 from suishoupai.cases.events import EVENT_LABELS
 from suishoupai.cases.models import Case, CaseEvent, Visibility
 from suishoupai.cases.states import STATES_BY_FAMILY, Family
@@ -31,6 +32,9 @@ from .statuses import UPDATE_STATUS, request_status
 MAX_DAYS = 90
 MAX_RESULTS = 1000
 MAX_IDS = 100
+# Dates a partner may ask about or send. Beyond them a window's arithmetic (± 90 days,
+# the change to UTC) overflows Python's datetime: 0001-01-01 and 9999-12-31 were 500s.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,12 @@ def parse_moment(value: str, field: str, *, end: bool = False) -> datetime:
             % {"field": field},
             field=field,
         )
+    if not EARLIEST <= moment.date() <= LATEST:
+        raise InvalidInput(
+            _("%(field)s must lie between %(first)s and %(last)s.")
+            % {"field": field, "first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+            field=field,
+        )
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
@@ -280,8 +290,10 @@ def _audience(case: Case, client: ApiClient | None) -> set[str]:
     return {Visibility.PUBLIC, Visibility.REPORTER} if own else {Visibility.PUBLIC}
 
 
-def _event_text(event: CaseEvent) -> str:
-    return event.note or str(EVENT_LABELS.get(event.action, event.action))
+def _event_text(event: CaseEvent, case: Case) -> str:
+    # Partners never get the reporter's phone, even typed into a note (cases.policy).
+    text = event.note or str(EVENT_LABELS.get(event.action, event.action))
+    return policy.mask(text, case.reporter_phone)
 
 
 def _media(photos: Iterable[Photo]) -> str | None:
@@ -303,17 +315,19 @@ def present_request(case: Case, client: ApiClient | None) -> dict:
     return {
         "service_request_id": case.number,
         "status": request_status(case.state),
-        "status_notes": _event_text(latest) if latest else None,
+        "status_notes": _event_text(latest, case) if latest else None,
         "service_name": service.name,
         "service_code": service.code,
         # The full text a client sent, where the case itself had to keep less.
-        "description": link.description if link else case.description,
+        "description": policy.mask(
+            link.description if link else case.description, case.reporter_phone
+        ),
         "agency_responsible": case.department.name if case.department else None,
         "service_notice": case.condition.closing_criterion if case.condition else None,
         "requested_datetime": w3c(case.created_at),
         "updated_datetime": w3c(case.closed_at if closed and case.closed_at else case.updated_at),
         "expected_datetime": None if closed else w3c(case.handle_due_at),
-        "address": case.address or None,
+        "address": policy.mask(case.address, case.reporter_phone) or None,
         "lat": case.lat,
         "long": case.lng,
         "media_url": _media(case.photos.all()),
@@ -342,13 +356,15 @@ def find_updates(client: ApiClient | None, params: dict[str, str], now: datetime
             case__open311_request__client=client,
             visibility__in=[Visibility.PUBLIC, Visibility.REPORTER],
         )
+    # The newest MAX_RESULTS of the window (a client polling the default window wants
+    # what just happened), listed oldest first as before.
     events = (
         CaseEvent.objects.filter(visible, at__gte=since, at__lte=until)
         .select_related("case")
         .prefetch_related("photos")
-        .order_by("at", "pk")[:MAX_RESULTS]
+        .order_by("-at", "-pk")[:MAX_RESULTS]
     )
-    return [present_update(e) for e in events]
+    return [present_update(e) for e in list(events)[::-1]]
 
 
 def present_update(event: CaseEvent) -> dict:
@@ -357,6 +373,6 @@ def present_update(event: CaseEvent) -> dict:
         "service_request_id": event.case.number,
         "status": UPDATE_STATUS[event.to_state or event.case.state],
         "updated_datetime": w3c(event.at),
-        "description": _event_text(event),
+        "description": _event_text(event, event.case),
         "media_url": _media(event.photos.all()),
     }

@@ -6,6 +6,7 @@ app_name = "open311"
 FMT = r"\.(?P<fmt>[A-Za-z0-9]+)$"
 
 urlpatterns = [
+    path("openapi.json", views.openapi, name="openapi"),
     re_path(r"^discovery" + FMT, views.discovery, name="discovery"),
     re_path(r"^services" + FMT, views.service_list, name="services"),
     re_path(r"^services/(?P<code>[^/]+?)" + FMT, views.service_definition, name="service"),

@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable
 from functools import wraps
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from suishoupai.org.models import Department, DepartmentKind
 
 from . import selectors, services
 from .models import ApiClient
+from .openapi import document
 from .render import FORMATS, errors, respond
 
 # Reads without a key, per IP address and hour; a key has its own configured limit.
@@ -194,6 +195,10 @@ def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
         return respond(fmt, "service_request_updates", data), update.case.number
 
     return _audited(request, client, "update.create", run)
+
+
+def openapi(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(document(), json_dumps_params={"ensure_ascii": False})
 
 
 @csrf_exempt

@@ -19,11 +19,15 @@ class ThrottleMixin:
     def clean(self):
         username = self.cleaned_data.get("username") or ""
         ip = throttle.request_ip(self.request)
-        lock = throttle.current_lock(username, ip)
+        if not (username and self.cleaned_data.get("password")):
+            return super().clean()  # type: ignore[misc]  # "this field is required"
+        # Counted before the password is checked, so parallel guesses cannot slip past.
+        lock = throttle.claim(username, ip)
         if lock:
             raise self._locked(lock)
         try:
-            return super().clean()  # type: ignore[misc]
+            with throttle.checking_claimed_attempt():
+                return super().clean()  # type: ignore[misc]
         except forms.ValidationError:
             # This failure (recorded by the user_login_failed receiver) may be the one
             # that locks: say so now rather than on the next try.

@@ -1,4 +1,5 @@
 import hashlib
+import hmac
 import secrets
 from functools import cached_property
 
@@ -100,6 +101,15 @@ class User(AbstractUser):
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def tokens_match(stored_hash: str, raw: str | None) -> bool:
+    """The raw secret, exactly as sent (no trimming, no case folding), against a stored
+    hash, in constant time. HTTP itself drops whitespace around a header's value
+    (RFC 9110 §5.5): "<token> " on the wire arrives as "<token>", the same secret."""
+    if not raw or not stored_hash:
+        return False
+    return hmac.compare_digest(stored_hash.encode(), hash_token(raw).encode())
 
 
 class ApiToken(models.Model):

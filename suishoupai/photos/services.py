@@ -53,10 +53,13 @@ class CheckedPhoto:
 # ------------------------------------------------------------------ upload checks
 
 
-def _refuse(message: str, name: str, **values: object) -> InvalidInput:
+def shown_name(name: str) -> str:
     # The name is the sender's: shorten it so a 4 KB file name cannot fill the page.
-    shown = name if len(name) <= 60 else name[:57] + "…"
-    return InvalidInput(message % {"name": shown, **values}, field="photos")
+    return name if len(name) <= 60 else name[:57] + "…"
+
+
+def _refuse(message: str, name: str, **values: object) -> InvalidInput:
+    return InvalidInput(message % {"name": shown_name(name), **values}, field="photos")
 
 
 def check_upload(name: str, data: bytes) -> CheckedPhoto:
@@ -314,10 +317,13 @@ def _record_failure(photo_id: int, exc: Exception, now: datetime | None) -> None
     )
 
 
-def requeue(now: datetime | None = None, limit: int = 200) -> list[int]:
-    """Queue again what is failed (attempts left) or pending for too long (lost task)."""
+def requeue(
+    now: datetime | None = None, limit: int = 200, lost_before: datetime | None = None
+) -> list[int]:
+    """Queue again what is failed (attempts left) or pending for too long (lost task);
+    with `lost_before`, everything pending queued before then."""
     now = now or timezone.now()
-    stuck = now - timedelta(minutes=settings.PHOTO_DERIVE_STUCK_MINUTES)
+    stuck = lost_before or now - timedelta(minutes=settings.PHOTO_DERIVE_STUCK_MINUTES)
     retry = Q(status=DerivativeStatus.FAILED, attempts__lt=settings.PHOTO_DERIVE_MAX_ATTEMPTS)
     lost = Q(status=DerivativeStatus.PENDING) & (Q(queued_at__isnull=True) | Q(queued_at__lt=stuck))
     # Failed ones wait as long as a lost one before their next attempt.

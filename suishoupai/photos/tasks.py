@@ -1,5 +1,8 @@
+import threading
+
+from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from . import services
 
@@ -13,8 +16,23 @@ def derive_photo(photo_id: int) -> str | None:
     return photo.status if photo else None
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@db_periodic_task(crontab(minute="*"))
 def requeue_photos() -> list[int]:
     # Failed copies with attempts left, and pending ones whose task was lost
     # (a worker restarted mid-way): nothing waits for ever without staff seeing it.
     return services.requeue()
+
+
+_started = threading.Lock()
+
+
+@HUEY.on_startup()
+def requeue_after_a_restart() -> None:
+    """A consumer starting again after a crash: the copies it was making when it died
+    are pending, their tasks gone with it. Queue again every copy pending since before
+    this start at once, instead of waiting PHOTO_DERIVE_STUCK_MINUTES for the periodic
+    requeue (issue 17: they waited 9-12 minutes). A copy another consumer is making
+    meanwhile is made once all the same: `derive` switches the row under a lock and
+    leaves a current copy alone. Once per process (each worker thread runs this)."""
+    if _started.acquire(blocking=False):
+        services.requeue(lost_before=timezone.now())

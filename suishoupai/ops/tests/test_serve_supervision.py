@@ -47,7 +47,9 @@ def test_a_killed_web_worker_is_replaced_while_the_other_keeps_answering(served)
     # Connections the kernel had queued for the dying worker die with it; once it is
     # gone the surviving worker answers everything while the dead one is replaced.
     wait_for(lambda: not alive(workers[0]), 10, "the worker did not die")
-    assert healthy(served.port)
+    # A connection the kernel had already handed to the dying worker's socket can be
+    # reset, so give the survivor a few seconds on a loaded machine rather than one try.
+    wait_for(lambda: healthy(served.port), 15, "the surviving worker did not answer")
     replaced = wait_for(
         lambda: (set(children_of(granian)) - set(workers)) and len(children_of(granian)) == 2,
         30,

@@ -2,6 +2,7 @@
 or plates are, retried when they fail, and never silently lost."""
 
 import io
+import threading
 from datetime import timedelta
 
 import numpy as np
@@ -238,3 +239,21 @@ def test_grey_and_cmyk_jpegs_come_out_as_rgb_of_the_same_picture(mode):
     assert np.abs(pixels.astype(np.int16) - reference).mean() < 1.0
     rendered = imaging.render(data)
     assert (rendered.width, rendered.height) == (80, 40)
+
+
+def test_a_consumer_starting_after_a_crash_requeues_the_copies_it_lost_at_once(
+    city, report, monkeypatch
+):
+    from suishoupai.photos import tasks
+
+    _created, case = report(corpus.jpeg())
+    photo = case.photos.get()
+    # Its worker died mid-copy a moment ago: pending, queued seconds before the restart.
+    just_now = timezone.now() - timedelta(seconds=5)
+    Photo.objects.filter(pk=photo.pk).update(status=DerivativeStatus.PENDING, queued_at=just_now)
+    queued = []
+    monkeypatch.setattr(services, "_enqueue_on_commit", queued.append)
+    monkeypatch.setattr(tasks, "_started", threading.Lock())
+    tasks.requeue_after_a_restart()
+    tasks.requeue_after_a_restart()  # the consumer's second worker thread: once is enough
+    assert queued == [photo.pk]

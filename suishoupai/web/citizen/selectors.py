@@ -10,7 +10,7 @@ from shapely.geometry import mapping, shape
 
 from suishoupai.cases.models import Case
 from suishoupai.errors import NotFound
-from suishoupai.org.models import hash_token
+from suishoupai.org.models import hash_token, tokens_match
 from suishoupai.places.models import Area, AreaLevel
 
 # At most this many cases in one "my reports" answer (tokens kept on one phone).
@@ -29,13 +29,11 @@ def own_case(number: str, token: str | None, phone: str | None, openid: str | No
 
     Wrong token and unknown number answer the same, so numbers cannot be probed.
     """
-    qs = _cases().filter(number=number)
-    case = qs.filter(tracking_token_hash=hash_token(token)).first() if token else None
-    if case is None and phone:
-        case = qs.filter(reporter_phone=phone).first()
-    if case is None and openid:
-        case = qs.filter(reporter_openid=openid).first()
-    if case is None:
+    case = _cases().filter(number=number).first()
+    by_token = case is not None and tokens_match(case.tracking_token_hash, token)
+    by_phone = case is not None and bool(phone) and case.reporter_phone == phone
+    by_openid = case is not None and bool(openid) and case.reporter_openid == openid
+    if case is None or not (by_token or by_phone or by_openid):
         raise NotFound(_("No such case, or this link is not yours."))
     return case
 

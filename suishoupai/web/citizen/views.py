@@ -32,6 +32,7 @@ from suishoupai.catalog.models import Category, FilingCondition
 from suishoupai.encoders import LocalTimeEncoder
 from suishoupai.errors import DomainError, InvalidInput
 from suishoupai.officialaccount import identity
+from suishoupai.features import allow_features
 from suishoupai.timelimits.models import LimitUnit, Stage
 from suishoupai.timelimits.selectors import stage_limit
 
@@ -218,6 +219,14 @@ def _json(data, status: int = 200) -> JsonResponse:
     )
 
 
+def error_for(
+    request: HttpRequest, status: int, message: str, code: str, field: str | None = None
+) -> JsonResponse:
+    """Errors raised outside these views (suishoupai.http_errors) in their own shape."""
+    errors = [{"field": field, "message": message}] if field else []
+    return _json({"detail": message, "code": code, "errors": errors}, status=status)
+
+
 def json_view(view: Callable) -> Callable:
     """Domain errors as the API's error shape: {detail, code, errors: [{field, message}]}."""
 
@@ -296,6 +305,7 @@ def _strings() -> dict:
 
 @require_GET
 @ensure_csrf_cookie
+@allow_features("camera", "geolocation")  # the photo and "use my position"
 def report(request: HttpRequest) -> HttpResponse:
     if bounce := wechat.oauth_bounce(request):
         return bounce

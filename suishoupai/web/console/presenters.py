@@ -49,6 +49,21 @@ DEADLINE_EVENTS = {
 }
 
 
+def _hide_phone(case: Case, events: list[CaseEvent], requests: list, phone: str) -> None:
+    """The page's copies of the case, its events and requests as someone who may not see
+    the reporter's phone gets them (cases.policy). Shown only, never saved: this is a
+    read-only page."""
+    case.description = policy.mask(case.description, phone)
+    case.address = policy.mask(case.address, phone)
+    case.rating_comment = policy.mask(case.rating_comment, phone)
+    for event in events:
+        event.note = policy.mask(event.note, phone)
+        event.data = policy.masked(event.data or {}, phone)
+    for request in requests:
+        request.reason = policy.mask(request.reason, phone)
+        request.decision_note = policy.mask(request.decision_note, phone)
+
+
 def overdue_waived(case: Case) -> bool:
     """The current deadline's overdue mark was waived on appeal (超期申诉)."""
     return case.due_at is not None and case.due_at == case.waived_due_at
@@ -229,6 +244,9 @@ def photo_cards(photos: list[Photo], user: User) -> list[dict]:
 
 def case_page(case: Case, user: User) -> dict:
     timeline = list(selectors.timeline(case, "staff"))
+    requests = list(case.requests.select_related("department", "requested_by", "decided_by"))
+    if not policy.may_see_phone(user):
+        _hide_phone(case, timeline, requests, case.reporter_phone)
     codes = {e.data.get("condition") for e in timeline if e.action == "case.filed"}
     conditions = dict(
         FilingCondition.objects.filter(code__in=codes).values_list("code", "description")
@@ -245,7 +263,6 @@ def case_page(case: Case, user: User) -> dict:
                 "templates": reply_templates(kind, user.department) if kind else [],
             }
         )
-    requests = case.requests.select_related("department", "requested_by", "decided_by")
     photos = list(case.photos.all())
     # Triage is for intake: a new report, before it is filed.
     triaged = _triage(case) if case.state == State.SUBMITTED and names & {"accept"} else None
@@ -255,7 +272,7 @@ def case_page(case: Case, user: User) -> dict:
         "deadline_events": [e for e in events if e["event"].action in DEADLINE_EVENTS],
         "forms": forms,
         "pending": [r for r in requests if r.decision == Decision.PENDING],
-        "requests": list(requests),
+        "requests": requests,
         "report_photos": [p for p in photos if p.kind == "report"],
         "later_photos": [p for p in photos if p.kind != "report"],
         "report_cards": photo_cards([p for p in photos if p.kind == "report"], user),

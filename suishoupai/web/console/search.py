@@ -28,6 +28,7 @@ from suishoupai.cases import policy, selectors
 from suishoupai.cases.models import Case, Channel
 from suishoupai.cases.states import Family, State
 from suishoupai.catalog.models import Category
+from suishoupai.exports import safe_row
 from suishoupai.org.models import Department, User
 from suishoupai.places.models import Area, AreaLevel
 
@@ -191,27 +192,31 @@ COLUMNS: list[tuple[Any, int]] = [
 DATE_COLUMNS = {8, 9, 11}
 
 
-def _rows(qs: QuerySet[Case]) -> Iterator[list]:
+def _rows(qs: QuerySet[Case], user: User) -> Iterator[list]:
     # Labels translated once per export, not once per row (50 000 rows).
+    hide = not policy.may_see_phone(user)
     states = {value: str(label) for value, label in State.choices}
     channels = {value: str(label) for value, label in Channel.choices}
     yes, no = _("Yes"), _("No")
     for case in qs.iterator(chunk_size=2000):
-        yield [
-            case.number,
-            states.get(case.state, case.state),
-            case.category.name,
-            case.subcategory.name if case.subcategory else "",
-            case.district.name if case.district else "",
-            case.address,
-            case.description,
-            case.department.name if case.department else "",
-            _local(case.created_at),
-            _local(case.due_at),
-            yes if case.is_overdue else no,
-            _local(case.closed_at),
-            channels.get(case.channel, case.channel),
-        ]
+        # Text people sent is data, never a formula (suishoupai.exports).
+        yield safe_row(
+            [
+                case.number,
+                states.get(case.state, case.state),
+                case.category.name,
+                case.subcategory.name if case.subcategory else "",
+                case.district.name if case.district else "",
+                policy.mask(case.address, case.reporter_phone) if hide else case.address,
+                policy.mask(case.description, case.reporter_phone) if hide else case.description,
+                case.department.name if case.department else "",
+                _local(case.created_at),
+                _local(case.due_at),
+                yes if case.is_overdue else no,
+                _local(case.closed_at),
+                channels.get(case.channel, case.channel),
+            ]
+        )
 
 
 def _exportable(request: HttpRequest) -> QuerySet[Case] | HttpResponse:
@@ -238,11 +243,11 @@ class _Echo:
         return value
 
 
-def _csv_lines(qs: QuerySet[Case]) -> Iterator[str]:
+def _csv_lines(qs: QuerySet[Case], user: User) -> Iterator[str]:
     writer = csv.writer(_Echo())
     # The byte-order mark tells Excel the file is UTF-8; without it Chinese is garbled.
     yield "\ufeff" + writer.writerow([str(h) for h, _w in COLUMNS])
-    for row in _rows(qs):
+    for row in _rows(qs, user):
         yield writer.writerow(
             [v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for v in row]
         )
@@ -253,7 +258,10 @@ def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     result = _exportable(request)
     if isinstance(result, HttpResponse):
         return result
-    response = StreamingHttpResponse(_csv_lines(result), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        _csv_lines(result, request.user),  # type: ignore[arg-type]
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
@@ -281,7 +289,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse | FileResponse:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in _rows(result):
+    for row in _rows(result, request.user):  # type: ignore[arg-type]
         for index in DATE_COLUMNS:
             if row[index] is not None:
                 cell = WriteOnlyCell(sheet, value=row[index])

@@ -30,6 +30,7 @@ from suishoupai.cases.models import Case, CaseRequest, Decision, RequestKind
 from suishoupai.cases.selectors import CaseFilter
 from suishoupai.cases.states import MOVES, State
 from suishoupai.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from suishoupai.features import allow_features
 from suishoupai.org.models import User
 from suishoupai.photos import selectors as photo_selectors
 from suishoupai.photos.files import STAFF_COPY_CACHE, copy_response, original_response
@@ -176,6 +177,8 @@ def _position(request: HttpRequest) -> tuple[float, float] | None:
 
 @require_GET
 @staff_view(policy.INSPECTORS)
+# The inspector's phone lists the nearest cases first: it needs the position.
+@allow_features("geolocation")
 def verify(request: HttpRequest) -> HttpResponse:
     cases = list(selectors.staff_queue(_user(request), CaseFilter(state=State.RESOLVED))[:300])
     rows = _rows(cases)
