@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suishoupai.errors import NotAllowed, NotFound
-from suishoupai.org.models import Role, User, tokens_match
+from suishoupai.org.models import Role, User, hash_token, tokens_match
 from suishoupai.photos.models import Photo
 from suishoupai.places.selectors import distance_m, nearby_bbox
 

@@ -31,8 +31,8 @@ from suishoupai.cases.states import State
 from suishoupai.catalog.models import Category, FilingCondition
 from suishoupai.encoders import LocalTimeEncoder
 from suishoupai.errors import DomainError, InvalidInput
-from suishoupai.officialaccount import identity
 from suishoupai.features import allow_features
+from suishoupai.officialaccount import identity
 from suishoupai.timelimits.models import LimitUnit, Stage
 from suishoupai.timelimits.selectors import stage_limit
 
