@@ -55,7 +55,7 @@ ERRORS = {
     400: "Bad input: a field, a control character in the request, a broken form",
     401: "No or a wrong API token (Authorization: Bearer …)",
     403: "The token's role or department may not do this",
-    404: "No such case or photo",
+    404: "No such case, photo or WeChat draft",
     409: "The case's state does not allow this move now",
     413: "The body is larger than allowed (2 MB; uploads: all photos together)",
     414: "The address is longer than 8 KB",
@@ -85,6 +85,8 @@ def error_statuses(path: str, method: str, operation: dict) -> list[int]:
         statuses.append(429)
     if (method, path) == ("post", "/api/v1/photos/exif-location"):
         statuses.append(404)  # the photo carries no position
+    if (method, path) == ("post", "/api/v1/cases"):
+        statuses.append(404)  # the WeChat draft it names was already sent or has expired
     return sorted(set(statuses))
 
 
