@@ -5,6 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address links in notifications point at: where `make run` serves, unless SITE_URL is
+# set (behind a proxy or a domain name). Served on every interface, the machine's first
+# address is the one a phone on the same network can reach.
+SITE_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),$(or $(firstword $(shell hostname -I 2>/dev/null)),127.0.0.1),$(HOST))
+SITE_URL ?= http://$(SITE_HOST):$(PORT)
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export DJANGO_SETTINGS_MODULE := suishoupai.settings
 
@@ -32,12 +37,12 @@ setup: $(VENV)/.runtime
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py createcachetable
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py collectstatic --noinput -v 0
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py load_reference
-	SUISHOUPAI_DEMO=true $(BIN)/python manage.py load_demo
+	SUISHOUPAI_DEMO=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_demo
 	SUISHOUPAI_DEMO=true $(BIN)/python manage.py train_triage --if-missing
 
 # The product on its embedded default: SQLite, huey on SQLite, granian.
 run: setup
-	SUISHOUPAI_DEMO=true $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+	SUISHOUPAI_DEMO=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev browser lint typecheck
 	$(BIN)/pytest -n 2 -q

@@ -21,15 +21,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# The seven districts of Harbin's 随手拍 programme; the source carries the names, we add the codes.
-DISTRICTS: dict[str, str] = {
-    "道里区": "230102",
-    "南岗区": "230103",
-    "道外区": "230104",
-    "平房区": "230108",
-    "松北区": "230109",
-    "香坊区": "230110",
-    "呼兰区": "230111",
+# The seven districts of Harbin's 随手拍 programme; the source carries the names, we add the
+# codes and the English names (shown when the interface is English).
+DISTRICTS: dict[str, tuple[str, str]] = {
+    "道里区": ("230102", "Daoli District"),
+    "南岗区": ("230103", "Nangang District"),
+    "道外区": ("230104", "Daowai District"),
+    "平房区": ("230108", "Pingfang District"),
+    "松北区": ("230109", "Songbei District"),
+    "香坊区": ("230110", "Xiangfang District"),
+    "呼兰区": ("230111", "Hulan District"),
 }
 DEFAULT_SCALE = 1024
 DECIMALS = 6
@@ -195,10 +196,10 @@ def build(source: str) -> dict[str, Any]:
     features = [
         {
             "type": "Feature",
-            "properties": {"adcode": code, "name": name},
+            "properties": {"adcode": code, "name": name, "name_en": name_en},
             "geometry": decode_geometry(by_name[name]["geometry"], scale),
         }
-        for name, code in sorted(DISTRICTS.items(), key=lambda item: item[1])
+        for name, (code, name_en) in sorted(DISTRICTS.items(), key=lambda item: item[1])
     ]
     return {"type": "FeatureCollection", "features": features}
 

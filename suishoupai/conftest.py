@@ -245,3 +245,60 @@ def wechat_on(settings, wechat_api):
     cache.clear()
     yield wechat_api
     cache.clear()
+
+
+# ------------------------------------------------------------------ production static files
+# Tests use plain static storage; `make run` collects hashed, compressed copies and serves
+# them through whitenoise. What only breaks there (a library guessing a file name that the
+# hashing renamed) needs a server that serves static files exactly that way.
+
+PRODUCTION_STATIC = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """`collectstatic` with the production storage, once per test run."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("static")
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STATIC}}
+    with override_settings(STORAGES=storages, STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
+@pytest.fixture
+def production_server(transactional_db, collected_static):
+    """A live server that serves static files as `make run` does: whitenoise in front of
+    the hashed manifest storage, no Django static or media handler in between. Yields
+    its base URL."""
+    from django.db import connections
+    from django.test import override_settings
+    from django.test.testcases import LiveServerThread
+
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STATIC}}
+    with override_settings(STORAGES=storages, STATIC_ROOT=collected_static):
+        # An in-memory SQLite test database is shared with the server thread, as
+        # pytest-django's live_server does.
+        shared = {
+            c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()
+        }
+        for conn in shared.values():
+            conn.inc_thread_sharing()
+        # The WSGI handler is built inside the thread, after the override: whitenoise
+        # reads STATIC_ROOT then. `media.application` drops the test-only media handler.
+        thread = LiveServerThread(
+            "127.0.0.1", lambda media: media.application, connections_override=shared
+        )
+        thread.daemon = True
+        thread.start()
+        thread.is_ready.wait()
+        try:
+            if thread.error:
+                raise thread.error
+            yield f"http://127.0.0.1:{thread.port}"
+        finally:
+            thread.terminate()
+            for conn in shared.values():
+                conn.dec_thread_sharing()

@@ -286,6 +286,9 @@ else:
 # Domain settings (city-specific values are data in the database, not here).
 CASE_NUMBER_DIGITS = 4
 RATING_CHANGE_WINDOW_DAYS = envint("RATING_CHANGE_WINDOW_DAYS", 7)
+# The case link in the reporter's messages opens their case (follow, rate) this long
+# (cases/links.py); after that the page asks for the phone number instead.
+REPORTER_LINK_DAYS = envint("REPORTER_LINK_DAYS", 30)
 # Citizen pages: the map's tiles. "none" (default) needs no map service: the map shows the
 # district outlines we hold. amap (高德) tiles are GCJ-02, the page converts; tianditu
 # (天地图, needs TIANDITU_KEY) and osm are WGS-84.

@@ -44,6 +44,7 @@ def categories(request: HttpRequest):
             "kind_label": str(c.get_kind_display()),
             "icon": c.icon,
             "hint": c.hint,
+            "hint_en": c.hint_en,
             "subcategories": [
                 {
                     "code": s.code,

@@ -176,6 +176,7 @@ def preview_case(request: HttpRequest, q: Query[PreviewQuery]):
         "district": presenters.ref(where.district),
         "street": presenters.ref(where.street),
         "department": department.name if department else None,
+        "department_en": department.name_en if department else None,
         "lat": lat,
         "lng": lng,
     }

@@ -70,6 +70,7 @@ class CaseCreatedOut(Schema):
 class Ref(Schema):
     code: str
     name: str
+    name_en: str = Field("", description="The English name, where the city's data gives one")
 
 
 class PhotoOut(Schema):
@@ -105,6 +106,7 @@ class EventOut(Schema):
     to_state: str
     actor: str
     department: str | None
+    department_en: str | None = None
     note: str
     data: dict
     photos: list[PhotoOut]
@@ -124,6 +126,7 @@ class CasePublicOut(Schema):
     lng: float
     description: str
     department: str | None
+    department_en: str | None = None
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
@@ -161,6 +164,7 @@ class PreviewOut(Schema):
     district: Ref | None
     street: Ref | None
     department: str | None
+    department_en: str | None = None
     lat: float
     lng: float
 
@@ -316,6 +320,7 @@ class CategoryOut(Schema):
     kind_label: str
     icon: str
     hint: str
+    hint_en: str = ""
     subcategories: list[SubcategoryOut]
 
 

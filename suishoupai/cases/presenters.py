@@ -21,7 +21,16 @@ from .states import FAMILY, State
 
 
 def ref(obj: Any) -> dict | None:
-    return {"code": obj.code, "name": obj.name} if obj else None
+    # `name` stays the city's own (the documented field); `name_en` is added, "" if none.
+    return {"code": obj.code, "name": obj.name, "name_en": obj.name_en} if obj else None
+
+
+def _department(dept: Any) -> dict:
+    """A department named in a view: `department` and, added beside it, `department_en`."""
+    return {
+        "department": dept.name if dept else None,
+        "department_en": dept.name_en if dept else None,
+    }
 
 
 def photo(item: Photo, staff_view: bool, reporter: bool = False) -> dict:
@@ -60,7 +69,7 @@ def event(
         "from_state": item.from_state,
         "to_state": item.to_state,
         "actor": actor(item, staff_view),
-        "department": item.department.name if item.department else None,
+        **_department(item.department),
         "note": note,
         "data": data,
         "photos": [
@@ -86,7 +95,7 @@ def present_public(case: Case, phone_hidden: bool = True) -> dict:
         "description": policy.mask(case.description, hide)
         if hide is not None
         else case.description,
-        "department": case.department.name if case.department else None,
+        **_department(case.department),
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "closed_at": case.closed_at,

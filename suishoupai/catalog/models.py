@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from suishoupai.names import LocalName, in_english
 from suishoupai.timelimits.models import LimitUnit
 
 
@@ -9,13 +10,14 @@ class CategoryKind(models.TextChoices):
     EVENT = "event", _("Event (事件)")
 
 
-class Category(models.Model):
+class Category(LocalName, models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=50)
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=CategoryKind.choices)
     icon = models.CharField(_("icon"), max_length=32, blank=True)
     hint = models.CharField(_("hint"), max_length=200, blank=True)
+    hint_en = models.CharField(_("English hint"), max_length=200, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
     active = models.BooleanField(_("active"), default=True)
 
@@ -27,8 +29,12 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def local_hint(self) -> str:
+        return self.hint_en if self.hint_en and in_english() else self.hint
 
-class Subcategory(models.Model):
+
+class Subcategory(LocalName, models.Model):
     category = models.ForeignKey(
         Category,
         verbose_name=_("category"),

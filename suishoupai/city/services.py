@@ -217,6 +217,7 @@ def _load_boundary(
             "crs",
             "code_property",
             "name_property",
+            "name_en_property",
             "parent_code",
             "parent_property",
             "only_codes",
@@ -249,7 +250,7 @@ def _load_departments(data_file: _DataFile, result: LoadResult) -> None:
             entry,
             where,
             required={"code", "name", "kind"},
-            optional={"parent", "district", "phone", "active"},
+            optional={"name_en", "parent", "district", "phone", "active"},
         )
         if not isinstance(spec["code"], str):
             raise data_file.error(f"{where}: code must be a string")
@@ -275,6 +276,7 @@ def _load_departments(data_file: _DataFile, result: LoadResult) -> None:
             {
                 "code": code,
                 "name": spec["name"],
+                "name_en": spec.get("name_en", ""),
                 "kind": spec["kind"],
                 "phone": spec.get("phone") or "",
                 "active": spec.get("active", True),
@@ -347,7 +349,7 @@ class _CatalogLoader:
             entry,
             where,
             required={"code", "name", "kind", "subcategories"},
-            optional={"name_en", "icon", "hint", "sort_order", "active"},
+            optional={"name_en", "icon", "hint", "hint_en", "sort_order", "active"},
         )
         values = {
             "name": spec["name"],
@@ -355,6 +357,7 @@ class _CatalogLoader:
             "kind": spec["kind"],
             "icon": spec.get("icon", ""),
             "hint": spec.get("hint", ""),
+            "hint_en": spec.get("hint_en", ""),
         }
         category = self._upsert(Category, where, index, spec, values)
         for i, sub in enumerate(self.file.list(spec, "subcategories")):

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from suishoupai.cases.links import reporter_link
 from suishoupai.cases.models import Case, CaseEvent
 from suishoupai.cases.states import State
 from suishoupai.org.models import Department, Role, User
@@ -98,7 +99,9 @@ def _reporters(event: CaseEvent, kind: str) -> list[Draft]:
         cases += list(Case.objects.filter(merged_into=case, state=State.MERGED).order_by("pk"))
     drafts = []
     for reported in cases:
-        context = _context(event, reported.number, citizen_link(reported.number))
+        # The signed, expiring link of cases.links: it opens the reporter's own case (and
+        # its rating) from any phone or browser, and carries no tracking token.
+        context = _context(event, reported.number, reporter_link(reported.number))
         for channel, address in reporter_addresses(reported):
             drafts.append(Draft(Audience.REPORTER, kind, channel, address, reported, context))
     return drafts
@@ -134,17 +137,19 @@ def _shift_leads(event: CaseEvent, kind: str) -> list[Draft]:
 # ---------------------------------------------------------------- texts
 
 
-def citizen_link(number: str) -> str:
-    return f"{settings.SITE_URL}/m/cases/{number}"
-
-
 def staff_link(number: str) -> str:
     return f"{settings.SITE_URL}{settings.NOTIFY_STAFF_CASE_PATH.format(number=number)}"
 
 
-def _short(text: str) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= FREE_TEXT_LIMIT else text[: FREE_TEXT_LIMIT - 1] + "…"
+# Sentence ends a person types; the message templates put their own after free text.
+_TRAILING = "。．.，,、；;：:！!？? "
+
+
+def free_text(text: str, limit: int = FREE_TEXT_LIMIT) -> str:
+    """A reason or note as it goes into a message: one line, at most `limit` characters, and
+    without its own final punctuation ("原因：非本部门职责。" not "原因：非本部门职责。。")."""
+    text = " ".join((text or "").split()).rstrip(_TRAILING)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _when(value) -> str:
@@ -162,9 +167,9 @@ def _context(event: CaseEvent, number: str, link: str, dept: Department | None =
         "number": number,
         "link": link,
         "department": dept.name if dept else "",
-        "reason": _short(event.note),
-        "note": _short(event.note) or "—",
+        "reason": free_text(event.note),
+        "note": free_text(event.note) or "—",
         "into": event.data.get("into", ""),
-        "what": _short(" ".join(filter(None, [case.category.name, case.address]))),
+        "what": free_text(" ".join(filter(None, [case.category.name, case.address]))),
         "due": _when(datetime.fromisoformat(due) if due else case.handle_due_at),
     }

@@ -31,7 +31,7 @@ from .channels import console as console_channel
 from .channels.base import STAGING_GUARD
 from .models import Audience, ChannelCode, EventFanOut, Message, Status
 from .rules import Draft
-from .texts import TEXTS
+from .texts import FREE_TEXT_FIELDS, FREE_TEXT_MIN, SMS_MAX_CHARS, TEXTS
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,8 @@ def _render(event: CaseEvent, draft: Draft, now: datetime) -> Message:
         ctx = {k: str(v) for k, v in draft.context.items()}
         rendered_subject = str(subject) % ctx
         rendered_body = str(body) % ctx
+        if draft.channel == ChannelCode.SMS:
+            rendered_body = _fit_sms(str(body), ctx, rendered_body)
         state = str(State(event.case.state).label)
     return Message(
         channel=draft.channel,
@@ -151,6 +153,19 @@ def _render(event: CaseEvent, draft: Draft, now: datetime) -> Message:
         created_at=now,
         next_attempt_at=now,
     )
+
+
+def _fit_sms(template: str, ctx: dict[str, str], body: str) -> str:
+    """Cut the template's free text further until the body fits SMS_MAX_CHARS (the link and
+    the case number stay whole)."""
+    for name in FREE_TEXT_FIELDS:
+        excess = len(body) - SMS_MAX_CHARS
+        if excess <= 0:
+            break
+        if f"%({name})s" in template and len(ctx[name]) > FREE_TEXT_MIN:
+            ctx[name] = rules.free_text(ctx[name], max(len(ctx[name]) - excess, FREE_TEXT_MIN))
+            body = template % ctx
+    return body
 
 
 def recover(now: datetime | None = None) -> int:

@@ -67,3 +67,9 @@ TEXTS = {
 
 # Long free text (a reason, a note) is cut so the message stays SMS-sized.
 FREE_TEXT_LIMIT = 40
+# An SMS body fits two concatenated segments (67 characters each in UCS-2); where the link is
+# long (a long SITE_URL, the reporter's signed link) the free text gives way further.
+SMS_MAX_CHARS = 134
+# ... but never below this: a reason cut to nothing says nothing.
+FREE_TEXT_MIN = 12
+FREE_TEXT_FIELDS = ("reason", "note", "what")

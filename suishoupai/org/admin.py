@@ -25,10 +25,10 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 @admin.register(Department)
 class DepartmentAdmin(AuditedAdmin):
-    list_display = ("code", "name", "kind", "parent", "district", "phone", "active")
+    list_display = ("code", "name", "name_en", "kind", "parent", "district", "phone", "active")
     list_filter = ("kind", "active", "district")
     list_select_related = ("parent", "district")
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_en")
     autocomplete_fields = ("parent",)
 
 

@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from suishoupai.names import LocalName
+
 
 class Role(models.TextChoices):
     OPERATOR = "operator", _("Operator")
@@ -25,9 +27,10 @@ class DepartmentKind(models.TextChoices):
     OWNER = "owner", _("Facility owner")
 
 
-class Department(models.Model):
+class Department(LocalName, models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=DepartmentKind.choices)
     parent = models.ForeignKey(
         "self",

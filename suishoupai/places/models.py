@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from suishoupai.names import LocalName
+
 CODE_MAX_LENGTH = 32
 NAME_MAX_LENGTH = 100
 
@@ -12,7 +14,7 @@ class AreaLevel(models.TextChoices):
     GRID = "grid", _("Unit grid")
 
 
-class Area(models.Model):
+class Area(LocalName, models.Model):
     """A district, street, community or unit grid with its boundary.
 
     The boundary is GeoJSON (Polygon or MultiPolygon) in WGS-84, whatever the
@@ -22,6 +24,8 @@ class Area(models.Model):
 
     code = models.CharField(_("code"), max_length=CODE_MAX_LENGTH, unique=True)
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    # Shown when the interface is English; empty where the city gave none (the name is shown).
+    name_en = models.CharField(_("English name"), max_length=NAME_MAX_LENGTH, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=AreaLevel.choices)
     parent = models.ForeignKey(
         "self",

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import shapely
 import shapely.errors
+import shapely.ops
 from django.db.models import Count, Max
 from shapely.geometry import shape
 
@@ -114,6 +115,34 @@ def locate(lat: float, lng: float) -> Location:
     # Fresh instances, without the bulky boundary, rather than objects shared across requests.
     areas = Area.objects.defer("geometry").in_bulk(best.values())
     return Location(**{level: areas.get(area_id) for level, area_id in best.items()})
+
+
+def nearest(level: str, lat: float, lng: float, within_m: float) -> tuple[Area, float] | None:
+    """The area of `level` that holds the point (0 m), else the nearest one within `within_m`
+    metres of it, with the distance; None when there is none that close.
+
+    Tells a citizen which street (街道) a pin is in, or next to when it lies in a gap between
+    imported street polygons or just outside the city's.
+    """
+    index = _area_index()
+    point = shapely.Point(lng, lat)
+    south, west, north, east = nearby_bbox(lat, lng, within_m)
+    best: tuple[int, float] | None = None
+    for i in index.tree.query(shapely.box(west, south, east, north)):
+        if index.levels[i] != level:
+            continue
+        edge, _point = shapely.ops.nearest_points(index.geometries[i], point)
+        metres = (
+            0.0
+            if shapely.covers(index.geometries[i], point)
+            else distance_m(lat, lng, edge.y, edge.x)
+        )
+        if metres <= within_m and (best is None or metres < best[1]):
+            best = (index.ids[i], metres)
+    if best is None:
+        return None
+    area = Area.objects.defer("geometry").filter(pk=best[0]).first()
+    return (area, best[1]) if area else None
 
 
 def nearby_bbox(lat: float, lng: float, radius_m: float) -> tuple[float, float, float, float]:

@@ -50,6 +50,7 @@ class _Plan:
     label: str
     code: str
     name: str
+    name_en: str
     parent_code: str | None
     geometry: dict[str, Any]
     bbox: tuple[float, float, float, float]
@@ -62,6 +63,7 @@ def import_geojson(
     crs: str = "wgs84",
     code_property: str = "adcode",
     name_property: str = "name",
+    name_en_property: str = "name_en",
     parent_code: str | None = None,
     parent_property: str | None = None,
     only_codes: set[str] | None = None,
@@ -76,7 +78,8 @@ def import_geojson(
             skipped.append(code)
             continue
         parent = parent_code if parent_property is None else _prop(feature, parent_property)
-        plans.append(_plan(feature, number, code, name_property, parent, system))
+        names = (name_property, name_en_property)
+        plans.append(_plan(feature, number, code, names, parent, system))
     _check_plans(plans, only_codes, code_property)
     with transaction.atomic():
         return _write(plans, level, tuple(skipped))
@@ -120,17 +123,19 @@ def _plan(
     feature: dict[str, Any],
     number: int,
     code: str,
-    name_property: str,
+    names: tuple[str, str],
     parent: Any,
     system: CoordSystem,
 ) -> _Plan:
-    name = str(_prop(feature, name_property) or code).strip()
+    name = str(_prop(feature, names[0]) or code).strip()
+    # The English name is optional: a feature without one keeps an empty name_en.
+    name_en = str(_prop(feature, names[1]) or "").strip()
     label = f"Feature #{number} ({code} {name})"
-    if len(name) > NAME_MAX_LENGTH:
+    if len(name) > NAME_MAX_LENGTH or len(name_en) > NAME_MAX_LENGTH:
         raise ValueError(f"{label}: name is too long")
     geom = _clean_geometry(_converted(feature.get("geometry"), system, label), label)
     parent_code = str(parent).strip() if parent not in (None, "") else None
-    return _Plan(label, code, name, parent_code, _to_geojson(geom), geom.bounds)
+    return _Plan(label, code, name, name_en, parent_code, _to_geojson(geom), geom.bounds)
 
 
 def _converted(geometry: Any, system: CoordSystem, label: str) -> dict[str, Any]:
@@ -259,6 +264,7 @@ def _values(plan: _Plan, parents: dict[str, Area]) -> dict[str, Any]:
     min_lng, min_lat, max_lng, max_lat = plan.bbox
     return {
         "name": plan.name,
+        "name_en": plan.name_en,
         "parent_id": parents[plan.parent_code].pk if plan.parent_code else None,
         "geometry": plan.geometry,
         "min_lng": min_lng,

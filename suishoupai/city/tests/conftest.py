@@ -19,8 +19,14 @@ DISTRICTS = {
 }
 
 
+def _english_names() -> dict[str, str]:
+    harbin = json.loads((HARBIN / "districts.geojson").read_text(encoding="utf-8"))
+    return {f["properties"]["adcode"]: f["properties"]["name_en"] for f in harbin["features"]}
+
+
 def tiny_districts() -> dict[str, Any]:
     """Seven 0.05° squares in a row, WGS-84: enough for codes, names and lookups."""
+    english = _english_names()
     features = []
     for i, (code, name) in enumerate(DISTRICTS.items()):
         west, south = 126.0 + i * 0.1, 45.7
@@ -29,7 +35,7 @@ def tiny_districts() -> dict[str, Any]:
         features.append(
             {
                 "type": "Feature",
-                "properties": {"adcode": code, "name": name},
+                "properties": {"adcode": code, "name": name, "name_en": english[code]},
                 "geometry": {"type": "Polygon", "coordinates": [ring]},
             }
         )

@@ -56,6 +56,39 @@ def test_it_loads_a_city(city_dir):
     assert StageLimit.objects.count() > 0
 
 
+def test_it_loads_the_english_names_of_districts_departments_and_the_catalogue(city_dir):
+    load(city_dir)
+
+    assert Area.objects.get(code="230104").name_en == "Daowai District"
+    assert Department.objects.get(code="daowai_sanitation").name_en == "Daowai District Sanitation"
+    road = Category.objects.get(code="road_damage")
+    assert road.name_en == "Road damage" and road.hint_en.startswith("Potholes")
+    assert Subcategory.objects.get(code="road_damage-pothole").name_en == "Pothole"
+    # Every name the interface shows has its English one in Harbin's data.
+    for model in (Department, Category, Subcategory):
+        assert not model.objects.filter(name_en="").exists(), model.__name__
+    assert not Area.objects.filter(level="district", name_en="").exists()
+    assert not Category.objects.filter(hint_en="").exists()
+
+
+def test_an_install_loaded_before_english_names_gets_them_from_load_reference(city_dir):
+    load(city_dir)
+    # As an install made before the data carried English names.
+    Area.objects.update(name_en="")
+    Department.objects.update(name_en="")
+    Category.objects.update(name_en="", hint_en="")
+    Subcategory.objects.update(name_en="")
+
+    result = load_city(city_dir)
+
+    assert result.counts["departments"]["updated"] == Department.objects.count()
+    assert result.counts["areas"]["updated"] == 7
+    assert Department.objects.get(code="centre").name_en.startswith("Digital Urban Management")
+    assert Area.objects.get(code="230102").name_en == "Daoli District"
+    assert Subcategory.objects.get(code="road_damage-pothole").name_en == "Pothole"
+    assert +load_city(city_dir).counts["departments"] == {"unchanged": Department.objects.count()}
+
+
 def test_it_prints_a_summary(city_dir):
     out = load(city_dir)
 

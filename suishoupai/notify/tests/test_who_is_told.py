@@ -1,11 +1,13 @@
 """Who is told what, across whole stories told through cases.services."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 
 from suishoupai.cases import services as cases
+from suishoupai.cases.links import grant_opens
 from suishoupai.cases.tests.journeys import report
 from suishoupai.factories import WEDNESDAY_9AM
 from suishoupai.notify.models import Message, Status
@@ -90,7 +92,11 @@ def test_a_whole_story_tells_the_reporter_and_each_department_in_turn(
     # Everything was really delivered: nothing left in the queue, nothing failed.
     assert set(Message.objects.values_list("status", flat=True)) == {Status.SENT}
     texts = [r.json()["text"] for r in live.requests if r.path == "/sms"]
-    link = f"http://127.0.0.1:8000/m/cases/{case.number}"
+    # Each link opens the case for its reporter by a signed grant (cases.links), not a token.
+    grants = [re.search(r"#k=([\w.-]+)$", text).group(1) for text in texts]
+    assert all(grant_opens(case.number, grant) for grant in grants)
+    texts = [re.sub(r"#k=[\w.-]+$", "#k=…", text) for text in texts]
+    link = f"http://127.0.0.1:8000/m/cases/{case.number}#k=…"
     assert texts == [
         f"【随手拍】您反映的问题已立案，编号{case.number}，将尽快派遣处理。查看：{link}",
         f"【随手拍】您反映的问题（编号{case.number}）已派遣至{san.name}处理。查看：{link}",
@@ -134,7 +140,9 @@ def test_a_merged_reporter_is_told_the_case_and_then_follows_it(city, people, co
     # Each reporter's text and link name their own report.
     theirs = Message.objects.get(kind="reporter.dispatched", address="13900000002")
     assert theirs.case == duplicate and duplicate.number in theirs.body
-    assert theirs.body.endswith(f"/m/cases/{duplicate.number}")
+    link = re.search(r"/m/cases/([\d-]+)#k=([\w.-]+)$", theirs.body)
+    assert link and link.group(1) == duplicate.number
+    assert grant_opens(duplicate.number, link.group(2))
 
 
 @pytest.mark.django_db

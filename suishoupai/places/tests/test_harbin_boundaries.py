@@ -110,11 +110,15 @@ def test_it_decodes_the_echarts_utf8_encoding(monkeypatch):
     )
     assert "\\\\" in source
     script = build_script()
-    monkeypatch.setattr(script, "DISTRICTS", {"南岗区": "230103"})
+    monkeypatch.setattr(script, "DISTRICTS", {"南岗区": ("230103", "Nangang District")})
 
     built = script.build(source)
 
     (feature,) = built["features"]
-    assert feature["properties"] == {"adcode": "230103", "name": "南岗区"}
+    assert feature["properties"] == {
+        "adcode": "230103",
+        "name": "南岗区",
+        "name_en": "Nangang District",
+    }
     ring = feature["geometry"]["coordinates"][0]
     assert ring == [[round(x / 1024, 6), round(y / 1024, 6)] for x, y in quantised]

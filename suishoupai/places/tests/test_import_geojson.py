@@ -62,6 +62,28 @@ def test_it_updates_a_changed_boundary_and_name():
     assert area.max_lat == pytest.approx(45.9)
 
 
+def test_it_takes_the_english_name_and_adds_it_to_an_area_imported_before():
+    import_geojson(collection(feature("230103", "南岗区")), level="district")
+    assert Area.objects.get(code="230103").name_en == ""  # an older file, without one
+
+    result = import_geojson(
+        collection(feature("230103", "南岗区", name_en="Nangang District")), level="district"
+    )
+
+    assert result.updated_codes == ("230103",)
+    assert Area.objects.get(code="230103").name_en == "Nangang District"
+    again = import_geojson(
+        collection(feature("230103", "南岗区", name_en="Nangang District")), level="district"
+    )
+    assert again.unchanged_codes == ("230103",)
+
+
+def test_it_reads_the_english_name_from_the_property_given():
+    data = collection(feature("230103", "南岗区", NAME_EN="Nangang"))
+    import_geojson(data, level="district", name_en_property="NAME_EN")
+    assert Area.objects.get(code="230103").name_en == "Nangang"
+
+
 def test_it_keeps_in_service_when_updating():
     make_area("230103")
     Area.objects.update(in_service=False)

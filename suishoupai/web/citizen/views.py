@@ -7,6 +7,7 @@ The case views they show are the API's too (cases.presenters), never imported fr
 """
 
 import json
+import math
 from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
@@ -27,14 +28,17 @@ from suishoupai.cases import selectors as case_selectors
 from suishoupai.cases import services as case_services
 from suishoupai.cases.models import Case
 from suishoupai.cases.presenters import present_private, present_public_detail
-from suishoupai.cases.states import State
+from suishoupai.cases.states import FAMILY, State
 from suishoupai.catalog.models import Category, FilingCondition
 from suishoupai.encoders import LocalTimeEncoder
 from suishoupai.errors import DomainError, InvalidInput
 from suishoupai.features import allow_features
 from suishoupai.officialaccount import identity
-from suishoupai.timelimits.models import LimitUnit, Stage
-from suishoupai.timelimits.selectors import stage_limit
+from suishoupai.places.coords import to_wgs84
+from suishoupai.places.models import Area, AreaLevel
+from suishoupai.places.selectors import locate, nearest
+from suishoupai.timelimits.models import Stage
+from suishoupai.timelimits.selectors import limit_order, limit_words, stage_limit
 
 from . import selectors, services, wechat
 
@@ -80,6 +84,11 @@ JS_STRINGS = {
     "server_error": gettext_lazy("Something went wrong on our side. Please try again later."),
     "date_format": gettext_lazy("%(m)s/%(d)s %(hh)s:%(mm)s"),
     "too_many_photos": gettext_lazy("At most %(n)s photos."),
+    "not_a_photo": gettext_lazy(
+        "%(names)s is not a photo: please choose a JPEG, PNG, WebP or HEIC picture."
+    ),
+    "list_sep": gettext_lazy(", "),
+    "no_preview": gettext_lazy("Photo (no preview)"),
     "photo_too_big": gettext_lazy("This photo is larger than %(mb)s MB even after shrinking."),
     "remove_photo": gettext_lazy("Remove photo %(n)s"),
     "photo_n": gettext_lazy("Photo %(n)s"),
@@ -97,7 +106,7 @@ JS_STRINGS = {
     "geolocation_failed": gettext_lazy(
         "Your position could not be found (is location allowed?). Tap the map instead."
     ),
-    "or": gettext_lazy(" or "),
+    "limit_range": gettext_lazy("%(shortest)s to %(longest)s"),
     "centre_decides": gettext_lazy("The centre will decide"),
     "handle_within": gettext_lazy("handled within %(limit)s once filed"),
     "no_photo": gettext_lazy("No photo"),
@@ -110,6 +119,12 @@ JS_STRINGS = {
     "supports_now": gettext_lazy("%(n)s people have now reported this problem too."),
     "already_supported": gettext_lazy(
         "You had already said me too for this case (%(n)s in all). Thank you."
+    ),
+    "near_street": gettext_lazy("near %(name)s (%(m)s m)"),
+    "outside_districts": gettext_lazy("Outside the districts we serve"),
+    "address_other_district": gettext_lazy(
+        "The address says %(address)s, but the pin is in %(pin)s. "
+        "Please move the pin or correct the address."
     ),
     "need_place": gettext_lazy("Please choose the place on the map or use your position."),
     "outside": gettext_lazy("This place is outside the area we serve. Please check the location."),
@@ -147,6 +162,12 @@ JS_STRINGS = {
     "code_sent": gettext_lazy("Code sent by SMS; valid for %(m)s minutes."),
     "resend_in": gettext_lazy("Resend in %(s)s s"),
     "resend": gettext_lazy("Send code again"),
+    "link_expired": gettext_lazy(
+        "This link has expired. Confirm your phone number below to open your report."
+    ),
+    "not_your_number": gettext_lazy(
+        "This number was not given with this report. Try the number you reported with."
+    ),
 }
 
 # The map: tile URL template, attribution, the coordinate system the tiles are drawn in.
@@ -242,32 +263,31 @@ def json_view(view: Callable) -> Callable:
     return wrapper
 
 
-def _amount(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
-def limit_words(amount: Decimal, unit: str) -> str:
-    return f"{_amount(amount)} {LimitUnit(unit).label}"
-
-
 def _catalogue() -> list[dict]:
     """Categories for the picker, with the handling time limits that apply to each."""
     conditions = FilingCondition.objects.filter(active=True, subcategory__active=True)
-    limits: dict[int, list[str]] = {}
+    # Each limit in words with a rough length, so the page can say "shortest to longest".
+    limits: dict[int, list[dict]] = {}
     for cond in conditions.order_by("limit_unit", "limit_amount"):
         words = limit_words(cond.limit_amount, cond.limit_unit)
+        order = limit_order(cond.limit_amount, cond.limit_unit)
         bucket = limits.setdefault(cond.subcategory_id, [])
-        if words not in bucket:
-            bucket.append(words)
+        if all(limit["words"] != words for limit in bucket):
+            bucket.append({"words": words, "order": order})
     cats = Category.objects.filter(active=True).prefetch_related("subcategories")
     return [
         {
             "code": c.code,
-            "name": c.name,
+            "name": c.local_name,
             "icon": c.icon,
-            "hint": c.hint,
+            "hint": c.local_hint,
             "subcategories": [
-                {"code": s.code, "name": s.name, "hint": s.hint, "limits": limits.get(s.pk, [])}
+                {
+                    "code": s.code,
+                    "name": s.local_name,
+                    "hint": s.hint,
+                    "limits": limits.get(s.pk, []),
+                }
                 for s in c.subcategories.all()
                 if s.active
             ],
@@ -315,7 +335,7 @@ def report(request: HttpRequest) -> HttpResponse:
         active="report",
         config={
             "categories": _catalogue(),
-            "map": _map_config(),
+            "map": _map_config() | {"streets": selectors.has_streets()},
             "max_photos": settings.PHOTO_MAX_COUNT,
             "max_bytes": settings.PHOTO_MAX_BYTES,
             "accept_limit": _accept_words(),
@@ -370,11 +390,58 @@ def _mask(phone: str) -> str:
 @require_GET
 @cache_control(public=True, max_age=3600)
 def districts(request: HttpRequest) -> JsonResponse:
-    return _json(selectors.district_outlines())
+    return _json(selectors.outlines(AreaLevel.DISTRICT))
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def streets(request: HttpRequest) -> JsonResponse:
+    return _json(selectors.outlines(AreaLevel.STREET))
+
+
+# A pin this close to a street (街道) outline, outside every one, is said to be next to it.
+STREET_NEAR_M = 300
+
+
+def _point(request: HttpRequest) -> tuple[float, float]:
+    try:
+        lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
+    except (KeyError, ValueError):
+        raise InvalidInput(_("The position is missing or not a number."), field="lat") from None
+    if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
+        raise InvalidInput(_("The position is outside the map."), field="lat")
+    try:
+        return to_wgs84(lat, lng, request.GET.get("coord_system", "wgs84"))
+    except ValueError:
+        raise InvalidInput(_("Unknown coordinate system."), field="coord_system") from None
+
+
+@require_GET
+@json_view
+def place(request: HttpRequest) -> JsonResponse:
+    """Where the pin is, in names, asked again as it moves: the district and the street (街道)
+    that hold it, or the street it is next to. Names only: no routing, no cases."""
+    lat, lng = _point(request)
+    where = locate(lat, lng)
+    near = nearest(AreaLevel.STREET, lat, lng, STREET_NEAR_M)
+    street = {**_area(near[0]), "distance_m": round(near[1])} if near else None
+    district = _area(where.district) if where.district else None
+    return _json(
+        {"in_service": case_services.in_service(where), "district": district, "street": street}
+    )
+
+
+def _area(area: Area) -> dict:
+    return {"code": area.code, "name": area.name, "name_en": area.name_en}
 
 
 def _token(request: HttpRequest) -> str | None:
     return request.headers.get("X-Case-Token") or None
+
+
+def _grant(request: HttpRequest) -> str | None:
+    # The signed link of a message (cases.links), passed on by case.js from the fragment.
+    return request.headers.get("X-Case-Grant", "")[:100] or None
 
 
 def _own(case: Case) -> dict:
@@ -383,10 +450,22 @@ def _own(case: Case) -> dict:
     return data
 
 
+def _reporter_case(request: HttpRequest, number: str) -> Case:
+    """The case, if this browser holds its token, its message link, the confirmed phone
+    it was sent with, or the WeChat follower who sent it."""
+    return selectors.own_case(
+        number,
+        _token(request),
+        _phone(request),
+        openid=identity.openid(request),
+        grant=_grant(request),
+    )
+
+
 @require_GET
 @json_view
 def own_case(request: HttpRequest, number: str) -> JsonResponse:
-    case = selectors.own_case(number, _token(request), _phone(request), identity.openid(request))
+    case = _reporter_case(request, number)
     response = _json(_own(case))
     response["Cache-Control"] = "private, no-store"
     return response
@@ -409,7 +488,7 @@ def public_case(request: HttpRequest, number: str) -> JsonResponse:
 @json_view
 def rate(request: HttpRequest, number: str) -> JsonResponse:
     _limit(request, "rating_ip")
-    case = selectors.own_case(number, _token(request), _phone(request), identity.openid(request))
+    case = _reporter_case(request, number)
     data = _body(request)
     raw = data.get("stars")
     try:
@@ -419,9 +498,7 @@ def rate(request: HttpRequest, number: str) -> JsonResponse:
     # The rating's rules (values, stars, comment length) are the service's.
     comment = str(data.get("comment") or "")
     case_services.rate(case, rating=str(data.get("rating") or ""), stars=stars, comment=comment)
-    return _json(
-        _own(selectors.own_case(number, _token(request), _phone(request), identity.openid(request)))
-    )
+    return _json(_own(_reporter_case(request, number)))
 
 
 @require_POST
@@ -441,10 +518,11 @@ def mine_data(request: HttpRequest) -> JsonResponse:
             "cases": [
                 {
                     "number": c.number,
-                    "category": c.category.name,
+                    "category": c.category.local_name,
                     "address": c.address,
                     "state": c.state,
                     "state_label": str(State(c.state).label),
+                    "family": FAMILY[c.state],
                     "state_words": str(STATE_WORDS[State(c.state)]),
                     "created_at": c.created_at,
                     "due_at": c.due_at,

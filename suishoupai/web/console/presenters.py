@@ -206,9 +206,8 @@ def _next_report(case: Case, user: User) -> str | None:
     return queue.exclude(pk=case.pk).values_list("number", flat=True).first()
 
 
-def _unit_label(case: Case) -> str:
-    unit = case.condition.limit_unit if case.condition else LimitUnit.WORKING_HOURS
-    return str(LimitUnit(unit).label)
+def _unit(case: Case) -> str:
+    return case.condition.limit_unit if case.condition else LimitUnit.WORKING_HOURS
 
 
 # What staff read about a photo's public copy (the public only ever sees it or a placeholder).
@@ -287,7 +286,8 @@ def case_page(case: Case, user: User) -> dict:
         "nearby": _nearby(case) if names & {"accept", "merge"} else [],
         "next_report": _next_report(case, user) if "accept" in names else None,
         "callback_results": CALLBACK_RESULTS,
-        "unit_label": _unit_label(case),
+        "unit_label": str(LimitUnit(_unit(case)).label),
+        "limit_unit": _unit(case),
         "outline": _district_outline(case),
         "is_overdue": row(case, timezone.now())["overdue"],
         "overdue_waived": overdue_waived(case),

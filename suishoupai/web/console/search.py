@@ -29,6 +29,7 @@ from suishoupai.cases.models import Case, Channel
 from suishoupai.cases.states import Family, State
 from suishoupai.catalog.models import Category
 from suishoupai.exports import safe_row
+from suishoupai.names import LocalName
 from suishoupai.org.models import Department, User
 from suishoupai.places.models import Area, AreaLevel
 
@@ -41,25 +42,32 @@ def may_search(user: User) -> bool:
     return user.is_active and (user.is_superuser or bool(user.role))
 
 
+class LocalNameChoice(forms.ModelChoiceField):
+    """A category, district or department picker in the interface's language."""
+
+    def label_from_instance(self, obj: LocalName) -> str:  # type: ignore[override]
+        return obj.local_name
+
+
 class SearchForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Case number"), max_length=20, required=False)
     phone = forms.CharField(label=gettext_lazy("Reporter phone"), max_length=32, required=False)
     address = forms.CharField(label=gettext_lazy("Address"), max_length=100, required=False)
-    category = forms.ModelChoiceField(
+    category = LocalNameChoice(
         Category.objects.order_by("sort_order", "code"),
         to_field_name="code",
         required=False,
         label=gettext_lazy("Category"),
         empty_label=gettext_lazy("All"),
     )
-    district = forms.ModelChoiceField(
+    district = LocalNameChoice(
         Area.objects.filter(level=AreaLevel.DISTRICT).defer("geometry").order_by("code"),
         to_field_name="code",
         required=False,
         label=gettext_lazy("District"),
         empty_label=gettext_lazy("All"),
     )
-    department = forms.ModelChoiceField(
+    department = LocalNameChoice(
         Department.objects.order_by("code"),
         required=False,
         label=gettext_lazy("Department"),

@@ -249,9 +249,15 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
         return forbidden(request, exc.message)
     except DomainError as exc:
         # Nothing was written (the service's transaction rolled back): show the
-        # case again with the message, and the status saying why.
+        # case again with the message, the status saying why, and the form as it
+        # was typed (a refused photo must not cost the person their note).
         fresh = _visible_case(user, number)
-        context = presenters.case_page(fresh, user) | {"error": exc.message, "failed": action}
+        context = presenters.case_page(fresh, user) | {
+            "error": exc.message,
+            "failed": action,
+            "kept": request.POST,
+            "photos_dropped": bool(request.FILES),
+        }
         return render(request, "console/case.html", context, status=exc.status)
     label = actions.ACTIONS[action].label
     messages.success(

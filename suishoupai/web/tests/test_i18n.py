@@ -169,3 +169,17 @@ def test_one_message_has_one_translation_across_our_catalogues():
                 continue
             seen.setdefault((e.get("msgctxt"), e["msgid"]), set()).add(e["msgstr"])
     assert {key: texts for key, texts in seen.items() if len(texts) > 1} == {}
+
+
+@each_catalogue
+def test_no_translation_doubles_its_punctuation(po):
+    # Chinese marks, two in a row ("职责。。", "，。"); a placeholder's text is checked where
+    # it is filled in (notify/tests/test_texts.py for the messages).
+    doubled = re.compile(r"[。，、；：！？][。，、；：！？]")
+    found = [
+        text
+        for e in messages(read_po(po))
+        for key, text in e.items()
+        if key.startswith("msgstr") and doubled.search(text)
+    ]
+    assert found == []

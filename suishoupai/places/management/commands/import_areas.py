@@ -23,6 +23,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--code-property", default="adcode")
         parser.add_argument("--name-property", default="name")
+        parser.add_argument(
+            "--name-en-property",
+            default="name_en",
+            help="feature property holding the English name, shown in the English interface",
+        )
         parents = parser.add_mutually_exclusive_group()
         parents.add_argument("--parent", metavar="CODE", help="parent area of every feature")
         parents.add_argument("--parent-property", help="feature property holding the parent code")
@@ -36,6 +41,7 @@ class Command(BaseCommand):
                 crs=options["crs"],
                 code_property=options["code_property"],
                 name_property=options["name_property"],
+                name_en_property=options["name_en_property"],
                 parent_code=options["parent"],
                 parent_property=options["parent_property"],
                 only_codes=_codes(options["only"]),

@@ -11,12 +11,16 @@ import time_machine
 from django.test import Client
 from PIL import Image
 
+from suishoupai import factories as f
 from suishoupai.cases import services
+from suishoupai.cases.links import reporter_grant
 from suishoupai.cases.models import Case, CaseEvent, CaseSupport
 from suishoupai.cases.selectors import CaseFilter, staff_queue
 from suishoupai.factories import DAOWAI, WEDNESDAY_9AM
 from suishoupai.notify.models import Message
 from suishoupai.photos.models import Photo
+from suishoupai.places.coords import wgs84_to_gcj02
+from suishoupai.places.models import AreaLevel
 from suishoupai.web.citizen import services as phone_services
 from suishoupai.web.citizen.models import PhoneCode
 
@@ -245,6 +249,68 @@ def test_district_outlines_are_small_geojson_of_served_districts(city):
     assert "public" in response["Cache-Control"]
 
 
+def _street(city, code: str, name: str, west: float, east: float, north: float = 45.80):
+    return f.AreaFactory(
+        code=code,
+        name=name,
+        level=AreaLevel.STREET,
+        parent=city.daowai,
+        geometry=f.square(west, 45.76, east, north),
+        min_lng=west,
+        min_lat=45.76,
+        max_lng=east,
+        max_lat=north,
+    )
+
+
+def test_the_pin_is_named_by_its_district_and_the_street_that_holds_it(city):
+    _street(city, "230104001", "靖宇街道", 126.60, 126.65)
+    body = Client().get("/m/api/place?lat=45.78&lng=126.62").json()
+    assert body == {
+        "in_service": True,
+        "district": {"code": "230104", "name": "道外区", "name_en": ""},
+        "street": {"code": "230104001", "name": "靖宇街道", "name_en": "", "distance_m": 0},
+    }
+
+
+def test_a_pin_just_outside_every_street_is_named_by_the_nearest_with_its_distance(city):
+    _street(city, "230104001", "靖宇街道", 126.60, 126.65)
+    _street(city, "230104002", "太古街道", 126.66, 126.70, north=45.78)
+    body = Client().get("/m/api/place?lat=45.77&lng=126.652").json()
+    assert body["street"]["name"] == "靖宇街道"
+    assert 150 <= body["street"]["distance_m"] <= 162
+    far = Client().get("/m/api/place?lat=45.79&lng=126.69").json()  # > 300 m from both
+    assert far["district"]["name"] == "道外区" and far["street"] is None
+
+
+def test_a_pin_on_amap_tiles_is_converted_before_naming(city):
+    _street(city, "230104001", "靖宇街道", 126.60, 126.65)
+    # 40 m inside the street's east edge; on 高德's GCJ-02 tiles the same spot is drawn
+    # some 500 m further east, outside the street if it were taken as WGS-84.
+    lat, lng = wgs84_to_gcj02(45.78, 126.6495)
+    assert lng - 126.6495 > 0.004
+    as_gcj = Client().get(f"/m/api/place?lat={lat}&lng={lng}&coord_system=gcj02").json()
+    assert as_gcj["street"]["distance_m"] == 0
+    as_wgs = Client().get(f"/m/api/place?lat={lat}&lng={lng}").json()
+    assert as_wgs["street"] is None or as_wgs["street"]["distance_m"] > 0
+
+
+def test_a_bad_position_gets_a_clear_message(city):
+    for query in ("", "lat=abc&lng=126.6", "lat=95&lng=126.6", "lat=45.7&lng=126.6&coord_system=x"):
+        response = Client().get("/m/api/place?" + query)
+        assert response.status_code == 400, query
+        assert response.json()["errors"][0]["field"] in ("lat", "coord_system")
+    assert "位置" in Client().get("/m/api/place?lat=abc&lng=1").json()["detail"]
+
+
+def test_street_outlines_are_served_and_the_page_knows_there_are_some(city):
+    assert '"streets": false' in Client().get("/m/").content.decode()
+    _street(city, "230104001", "靖宇街道", 126.60, 126.65)
+    response = Client().get("/m/streets.geojson")
+    assert [f["properties"]["name"] for f in response.json()["features"]] == ["靖宇街道"]
+    assert '"streets": true' in Client().get("/m/").content.decode()
+
+
 # ---------------------------------------------------------------- phone confirmation
 
 
@@ -304,6 +370,47 @@ def test_without_token_or_confirmed_phone_the_case_is_not_found(city):
     )
     assert right.status_code == 200
     assert right.json()["state_words"]
+
+
+def test_the_signed_link_of_a_message_opens_that_case_and_lets_its_reporter_rate(
+    city, olga, leo, dora, carl, ivan
+):
+    created = report(Client())
+    case = Case.objects.get(number=created["number"])
+    for step in (
+        lambda: services.accept(case, olga),
+        lambda: services.dispatch(case, dora),
+        lambda: services.take(case, carl),
+        lambda: services.feedback(case, carl, note="已清运"),
+        lambda: services.verify_pass(case, ivan),
+        lambda: services.close(case, leo),
+    ):
+        step()
+    grant = reporter_grant(case.number)
+    other = report(Client())["number"]
+    headers = {"X-Case-Grant": grant}
+    assert Client().get(f"/m/api/cases/{case.number}", headers=headers).status_code == 200
+    assert Client().get(f"/m/api/cases/{other}", headers=headers).status_code == 404
+    body = {"rating": "satisfied", "stars": 5}
+    rated = post(Client(), f"/m/api/cases/{case.number}/rating", body, **headers)
+    assert rated.status_code == 200, rated.content
+    case.refresh_from_db()
+    assert case.rating == "satisfied"
+
+
+def test_an_expired_or_forged_link_opens_nothing(city, settings):
+    created = report(Client())
+    grant = reporter_grant(created["number"])
+    forged = grant[:-2] + "xx"
+    assert (
+        Client()
+        .get(f"/m/api/cases/{created['number']}", headers={"X-Case-Grant": forged})
+        .status_code
+        == 404
+    )
+    with time_machine.travel(timedelta(days=settings.REPORTER_LINK_DAYS, minutes=1)):
+        expired = Client().get(f"/m/api/cases/{created['number']}", headers={"X-Case-Grant": grant})
+    assert expired.status_code == 404
 
 
 # ---------------------------------------------------------------- rating and the shift lead

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suishoupai.org.models import Role, User
+from suishoupai.timelimits.models import LimitUnit
+from suishoupai.timelimits.selectors import limit_words as _limit_words
 
 from .. import navigation
 
@@ -18,6 +20,13 @@ def console_nav(context) -> dict:
     user = request.user
     items = navigation.menu(user, request.path) if isinstance(user, User) else []
     return {"items": items, "request": request}
+
+
+@register.filter
+def limit_words(amount, unit: str | None) -> str:
+    """{{ amount|limit_words:unit }}: '4个工作小时' (a case without a condition counts in
+    working hours, as its deadlines do)."""
+    return _limit_words(amount, unit or LimitUnit.WORKING_HOURS) if amount is not None else ""
 
 
 @register.filter

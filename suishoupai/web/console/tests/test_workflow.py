@@ -254,6 +254,36 @@ def test_a_bad_photo_is_refused_and_nothing_is_written(client, city, people):
     assert case.state == "in_progress" and not case.photos.exists()
 
 
+def test_a_refused_photo_keeps_the_typed_note_and_asks_for_the_photos_again(client, city, people):
+    import io
+
+    case = walk(city, people, "in_progress")
+    fake = io.BytesIO(b"%PDF-1.4 a scanned form, not a photo")
+    fake.name = "form.pdf"
+    note = "已安排人员到场处置，<垃圾>已清运 & 现场已冲洗"
+    response = act(client, people["carl"], case, "feedback", note=note, photos=fake)
+    assert response.status_code == 400
+    page = response.content.decode()
+    # The feedback form is open again with the note as typed (escaped, not lost) ...
+    assert '<details class="action" id="action-feedback" open>' in page
+    assert ">已安排人员到场处置，&lt;垃圾&gt;已清运 &amp; 现场已冲洗</textarea>" in page
+    # ... and the person is told the photos must be chosen again (browsers keep no files).
+    assert "照片未保留，请重新选择。" in page
+    # The other forms stay empty.
+    assert page.count("已安排人员到场处置") == 1
+
+
+def test_a_refused_extension_keeps_its_reason_and_amount(client, city, people):
+    case = walk(city, people, "in_progress")
+    response = act(
+        client, people["carl"], case, "request_extension", reason="需协调产权单位", amount="-3"
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert ">需协调产权单位</textarea>" in page
+    assert 'value="-3"' in page
+
+
 def test_the_polled_fragment_is_only_the_rows(client, city, people):
     report(city)
     client.force_login(people["olga"])

@@ -12,20 +12,39 @@
     if (history.replaceState) history.replaceState(null, "", location.pathname);
   }
   var token = SSP.tokenFor(number);
+  // A message's link carries a signed, expiring grant instead (#k=…): kept for this visit only.
+  var k = /[#&]k=([A-Za-z0-9_.-]+)/.exec(location.hash);
+  var grantKey = "ssp.grant." + number;
+  if (k) {
+    try { sessionStorage.setItem(grantKey, k[1]); } catch (e) { /* private mode */ }
+    if (history.replaceState) history.replaceState(null, "", location.pathname);
+  }
+  var grant = k ? k[1] : (function () { try { return sessionStorage.getItem(grantKey) || ""; } catch (e) { return ""; } })();
   var $ = function (id) { return document.getElementById(id); };
+  function access() {
+    var h = {};
+    if (token) h["X-Case-Token"] = token;
+    if (grant) h["X-Case-Grant"] = grant;
+    return h;
+  }
 
+  var claimed = false;  // a phone was just confirmed on this page
   function load() {
-    var headers = token ? { "X-Case-Token": token } : {};
-    return SSP.call("GET", "/m/api/cases/" + encodeURIComponent(number), undefined, headers).then(function (res) {
-      if (res.status === 200) { $("loading").hidden = true; show(res.data); return; }
-      // Not the reporter (or the link lost its token): the public view, if the case is public.
+    return SSP.call("GET", "/m/api/cases/" + encodeURIComponent(number), undefined, access()).then(function (res) {
+      if (res.status === 200) { $("loading").hidden = true; $("claim").hidden = true; show(res.data); return; }
+      if (claimed) SSP.toast(t("not_your_number"), 4000);
+      else if (grant) SSP.toast(t("link_expired"), 5000);
+      // Not the reporter (or the link lost its token): the public view, if the case is public,
+      // and the phone check right here, so the reporter can get in from any browser.
       return SSP.call("GET", "/m/api/public/" + encodeURIComponent(number)).then(function (pub) {
         $("loading").hidden = true;
-        if (pub.status !== 200) { $("missing").hidden = false; return; }
+        $("claim").hidden = false;
+        if (pub.status !== 200) { $("missing").hidden = false; $("missing").appendChild($("claim")); return; }
         show(pub.data);
       });
     }).catch(function () { $("loading").textContent = t("network"); });
   }
+  SSP.phoneForm(function () { claimed = true; load(); });
 
   var STEPS = [
     ["registered", ["case.submitted"]],
@@ -39,13 +58,13 @@
   function show(c) {
     $("case").hidden = false;
     $("c-number").textContent = c.number;
-    $("c-title").textContent = c.category.name + (c.subcategory ? " · " + c.subcategory.name : "");
+    $("c-title").textContent = SSP.name(c.category) + (c.subcategory ? " · " + SSP.name(c.subcategory) : "");
     $("c-state").textContent = c.state_label;
-    $("c-state").className = "tag tag-" + c.family;
+    $("c-state").className = SSP.badgeClass(c);
     $("c-words").textContent = c.state_words;
     $("c-due").hidden = !c.due_at || c.family === "closed";
     $("c-due").textContent = c.due_at ? t("due", { when: SSP.when(c.due_at) }) : "";
-    $("c-where").textContent = [c.district && c.district.name, c.address].filter(Boolean).join(" · ");
+    $("c-where").textContent = [SSP.name(c.district), c.address].filter(Boolean).join(" · ");
     $("c-description").textContent = c.description;
     if (c.merged_into) {
       $("c-merged").hidden = false;
@@ -74,7 +93,7 @@
     var note = $("c-step-note");
     var d = reached.dispatched;
     note.hidden = !(d && d.department);
-    note.textContent = d && d.department ? t("dispatched_to", { name: d.department }) : "";
+    note.textContent = d && d.department ? t("dispatched_to", { name: SSP.department(d) }) : "";
   }
 
   // Only the privacy-safe public copy is ever shown (url/ready from the API), else a placeholder.
@@ -99,7 +118,7 @@
     list.innerHTML = "";
     c.timeline.concat(c.merged_into_timeline || []).slice().reverse().forEach(function (e) {
       var lines = [SSP.el("b", { text: e.label }), SSP.el("small", { text: SSP.when(e.at) + (e.actor ? " · " + e.actor : "") })];
-      if (e.department) lines.push(SSP.el("p", { text: t("department", { name: e.department }) }));
+      if (e.department) lines.push(SSP.el("p", { text: t("department", { name: SSP.department(e) }) }));
       if (e.note) lines.push(SSP.el("p", { text: e.note }));
       if (e.photos && e.photos.length) lines.push(SSP.el("div", { class: "pics" }, e.photos.map(function (p) { return picture(p, true); })));
       list.appendChild(SSP.el("li", {}, lines));
@@ -143,8 +162,7 @@
     var chosen = form.querySelector('input[name="rating"]:checked');
     if (!chosen) { SSP.showErrors(form, [{ field: "rating", message: t("need_rating") }]); return; }
     var body = { rating: chosen.value, stars: stars, comment: $("comment").value.trim() };
-    var headers = token ? { "X-Case-Token": token } : {};
-    SSP.call("POST", "/m/api/cases/" + encodeURIComponent(number) + "/rating", body, headers).then(function (res) {
+    SSP.call("POST", "/m/api/cases/" + encodeURIComponent(number) + "/rating", body, access()).then(function (res) {
       if (res.status === 200) { SSP.toast(t("thanks_rating")); show(res.data); return; }
       var loose = SSP.showErrors(form, (res.data && res.data.errors) || []);
       $("rate-error").textContent = loose.join(" ") || SSP.errorText(res);

@@ -117,6 +117,14 @@
     var m = /^(\d{4})-(\d\d)-(\d\d)/.exec(iso || "");
     return m ? t("day_format", { m: +m[2], d: +m[3] }) : "";
   };
+  // The city's names (categories, districts, departments) in the page's language: the data
+  // keeps the Chinese `name` and adds `name_en` (and `department_en` beside `department`).
+  var english = /^en/.test(document.documentElement.lang || "");
+  SSP.name = function (ref) { return ref ? (english && ref.name_en) || ref.name : ""; };
+  SSP.department = function (item) { return (english && item.department_en) || item.department || ""; };
+
+  // A state badge's classes (web/states.css): {state, family} as the API gives them.
+  SSP.badgeClass = function (c) { return "badge state family-" + c.family + " state-" + c.state; };
   SSP.el = function (tag, attrs, children) {
     var el = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {

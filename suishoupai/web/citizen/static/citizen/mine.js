@@ -16,7 +16,7 @@
           ? SSP.el("small", { class: "deadline", text: t("due", { when: SSP.when(c.due_at) }) }) : null;
         var a = SSP.el("a", { href: "/m/cases/" + encodeURIComponent(c.number) }, [
           SSP.el("span", { class: "mine-top" }, [
-            SSP.el("b", { text: c.category }), SSP.el("span", { class: "tag", text: c.state_label })
+            SSP.el("b", { text: c.category }), SSP.el("span", { class: SSP.badgeClass(c), text: c.state_label })
           ]),
           SSP.el("small", { text: c.number + " · " + SSP.when(c.created_at) + (c.address ? " · " + c.address : "") }),
           SSP.el("span", { class: "words", text: c.state_words }),
@@ -27,46 +27,11 @@
     }).catch(function () { SSP.toast(t("network")); });
   }
 
-  var form = $("phone-form");
-  $("p-send").addEventListener("click", function () {
-    SSP.clearErrors(form);
-    var btn = $("p-send");
-    btn.disabled = true;
-    SSP.call("POST", "/m/api/phone/code", { phone: $("p-phone").value.trim() }).then(function (res) {
-      if (res.status !== 200) {
-        btn.disabled = false;
-        var loose = SSP.showErrors(form, res.data.errors || []);
-        if (!(res.data.errors || []).length || loose.length) SSP.toast(SSP.errorText(res), 4000);
-        return;
-      }
-      SSP.toast(t("code_sent", { m: res.data.minutes }));
-      $("p-code-cell").hidden = false;
-      $("p-confirm").hidden = false;
-      $("p-code").focus();
-      var left = 60;
-      var timer = setInterval(function () {
-        left -= 1;
-        btn.textContent = left > 0 ? t("resend_in", { s: left }) : t("resend");
-        if (left <= 0) { clearInterval(timer); btn.disabled = false; }
-      }, 1000);
-    }).catch(function () { btn.disabled = false; SSP.toast(t("network")); });
-  });
-
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
-    SSP.clearErrors(form);
-    var body = { phone: $("p-phone").value.trim(), code: $("p-code").value.trim() };
-    SSP.call("POST", "/m/api/phone/confirm", body).then(function (res) {
-      if (res.status !== 200) {
-        var loose = SSP.showErrors(form, res.data.errors || []);
-        if (!(res.data.errors || []).length || loose.length) SSP.toast(SSP.errorText(res), 4000);
-        return;
-      }
-      form.hidden = true;
-      $("phone-confirmed").hidden = false;
-      $("phone-masked").textContent = res.data.phone;
-      load();
-    }).catch(function () { SSP.toast(t("network")); });
+  var form = SSP.phoneForm(function (masked) {
+    form.hidden = true;
+    $("phone-confirmed").hidden = false;
+    $("phone-masked").textContent = masked;
+    load();
   });
 
   $("phone-forget").addEventListener("click", function () {

@@ -127,23 +127,43 @@
   var box = document.getElementById("photos");
   var addTile = document.getElementById("photo-add");
 
+  // What the server accepts, told by the first bytes (the name and the browser's type can
+  // lie): JPEG, PNG, WebP, HEIC/HEIF. Anything else is refused here, at once.
+  function isPhoto(buf) {
+    if (!buf || buf.byteLength < 12) return false;
+    var b = new Uint8Array(buf, 0, 12);
+    var text = function (from, to) { return String.fromCharCode.apply(null, b.subarray(from, to)); };
+    if (b[0] === 0xFF && b[1] === 0xD8 && b[2] === 0xFF) return true;
+    if (b[0] === 0x89 && text(1, 4) === "PNG") return true;
+    if (text(0, 4) === "RIFF" && text(8, 12) === "WEBP") return true;
+    return text(4, 8) === "ftyp" && /^(hei[cxms]|hev[cxms]|mif1|msf1|avif)$/.test(text(8, 12));
+  }
+
   input.addEventListener("change", function () {
     var files = Array.prototype.slice.call(input.files || []);
     input.value = "";
     SSP.clearErrors(form);
-    var room = cfg.max_photos - photos.length;
-    if (files.length > room) {
-      fieldError("photos", t("too_many_photos", { n: cfg.max_photos }));
-      files = files.slice(0, Math.max(room, 0));
-    }
-    files.forEach(addPhoto);
+    Promise.all(files.map(readBuffer)).then(function (heads) {
+      var refused = files.filter(function (f, i) { return !isPhoto(heads[i]); });
+      var room = cfg.max_photos - photos.length, messages = [];
+      if (refused.length) {
+        messages.push(t("not_a_photo", { names: refused.map(function (f) { return "“" + f.name + "”"; }).join(t("list_sep")) }));
+      }
+      var good = files.filter(function (f, i) { return isPhoto(heads[i]); });
+      if (good.length > room) {
+        messages.push(t("too_many_photos", { n: cfg.max_photos }));
+        good = good.slice(0, Math.max(room, 0));
+      }
+      fieldError("photos", messages.join(" "));
+      good.forEach(function (f) { addPhoto(f, heads[files.indexOf(f)]); });
+    });
   });
 
-  function addPhoto(original) {
+  function addPhoto(original, head) {
     var entry = { file: null, url: URL.createObjectURL(original), busy: true };
     photos.push(entry);
     render();
-    var gps = exifPos ? Promise.resolve(null) : readBuffer(original).then(function (buf) {
+    var gps = exifPos ? Promise.resolve(null) : Promise.resolve(head).then(function (buf) {
       return (buf && exifGps(buf)) || serverExif(original);
     });
     gps.then(function (found) {
@@ -237,8 +257,16 @@
     photos.forEach(function (p, i) {
       var del = SSP.el("button", { type: "button", class: "thumb-del", "aria-label": t("remove_photo", { n: i + 1 }), text: "×" });
       del.addEventListener("click", function () { remove(p); });
-      var img = p.url ? SSP.el("img", { src: p.url, alt: t("photo_n", { n: i + 1 }) })
-        : SSP.el("span", { class: "thumb-wait", text: t("photo_pending") });
+      var img;
+      if (p.url) {
+        img = SSP.el("img", { src: p.url, alt: t("photo_n", { n: i + 1 }) });
+        // HEIC is a photo the server takes but most browsers cannot draw: say so, no broken image.
+        img.addEventListener("error", function () {
+          img.replaceWith(SSP.el("span", { class: "nophoto", text: t("no_preview") }));
+        });
+      } else {
+        img = SSP.el("span", { class: "thumb-wait", text: t("photo_pending") });  // still coming from WeChat
+      }
       box.insertBefore(SSP.el("div", { class: "thumb" + (p.busy ? " busy" : "") }, [img, del]), addTile);
     });
     addTile.hidden = photos.length >= cfg.max_photos;
@@ -295,17 +323,34 @@
   } else {
     document.getElementById("map").classList.add("map-plain");
   }
+  var districtNames = [];  // for the address check
   fetch("/m/districts.geojson").then(function (r) { return r.json(); }).then(function (geo) {
+    districtNames = geo.features.map(function (f) { return f.properties.name; });
     var layer = L.geoJSON(geo, {
       coordsToLatLng: function (c) { var p = toMap(c[1], c[0], "wgs84"); return L.latLng(p[0], p[1]); },
       style: { color: "#07c160", weight: 1.5, fillColor: "#07c160", fillOpacity: 0.06 },
       interactive: false,
       onEachFeature: function (f, l) {
-        if (!cfg.map.tiles) l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "district-label" });
+        if (!cfg.map.tiles) l.bindTooltip(SSP.name(f.properties), { permanent: true, direction: "center", className: "district-label" });
       }
     }).addTo(map);
     if (!pos && layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { animate: false });
   }).catch(function () { /* the pin still works without outlines */ });
+
+  // Without tiles, the city's own street (街道) outlines, where it imported them, are the
+  // closer view: thin lines, their names from zoom 13 on.
+  if (!cfg.map.tiles && cfg.map.streets) {
+    fetch("/m/streets.geojson").then(function (r) { return r.json(); }).then(function (geo) {
+      L.geoJSON(geo, {
+        style: { color: "#6b7785", weight: 1, dashArray: "4 3", fill: false },
+        interactive: false,
+        onEachFeature: function (f, l) { l.bindTooltip(SSP.name(f.properties), { permanent: true, direction: "center", className: "street-label" }); }
+      }).addTo(map);
+    }).catch(function () {});
+    var streetLabels = function () { map.getContainer().classList.toggle("show-street-labels", map.getZoom() >= 13); };
+    map.on("zoomend", streetLabels);
+    streetLabels();
+  }
 
   SSP.map = map;  // for the browser tests and for debugging on a phone
   var marker = null;
@@ -316,6 +361,10 @@
     var at = toMap(p.lat, p.lng, p.cs);
     if (!marker) {
       marker = L.marker(at, { draggable: true, autoPan: true }).addTo(map);
+      marker.on("drag", function () {
+        var ll = marker.getLatLng();
+        askPlace({ lat: ll.lat, lng: ll.lng, cs: mapCs });
+      });
       marker.on("dragend", function () {
         var ll = marker.getLatLng();
         setPos({ lat: ll.lat, lng: ll.lng, cs: mapCs }, t("from_map"));
@@ -323,12 +372,69 @@
     } else {
       marker.setLatLng(at);
     }
-    // Without tiles a close zoom shows nothing but grey: stay where the outlines orient.
-    map.setView(at, Math.max(map.getZoom(), cfg.map.tiles ? 16 : 12));
+    askPlace(p);
+    // Without tiles a close zoom shows nothing but grey: stay where the outlines orient
+    // (closer where the street outlines are there to orient).
+    map.setView(at, Math.max(map.getZoom(), cfg.map.tiles ? 16 : cfg.map.streets ? 14 : 12));
     status(source, "");
     fieldError("lat", "");
     refresh();
   }
+
+  // ------------------------------------------------------------ the pin in names
+
+  // The district and street (街道) under the pin, on the map itself, asked again while the
+  // pin is dragged (at most every 200 ms; a late answer for an old position is dropped).
+  var placeBox = L.control({ position: "bottomleft" });
+  placeBox.onAdd = function () {
+    var el = L.DomUtil.create("div", "place-name");
+    el.id = "place-name";
+    el.hidden = true;
+    return el;
+  };
+  placeBox.addTo(map);
+  var pinDistrict = "", pinDistrictShown = "", placeAsked = 0, placeShown = 0, placeWait = null, placeNext = null;
+
+  function askPlace(p) {
+    placeNext = p;
+    if (placeWait) return;  // the timer below asks for the latest position
+    var seq = ++placeAsked, q = placeNext;
+    placeNext = null;
+    placeWait = setTimeout(function () { placeWait = null; if (placeNext) askPlace(placeNext); }, 200);
+    SSP.call("GET", "/m/api/place?lat=" + q.lat + "&lng=" + q.lng + "&coord_system=" + q.cs).then(function (res) {
+      if (res.status === 200 && seq > placeShown) { placeShown = seq; showPlace(res.data); }
+    }).catch(function () {});
+  }
+
+  function showPlace(d) {
+    var parts = [];
+    if (d.district) parts.push(SSP.name(d.district));
+    if (d.street) parts.push(d.street.distance_m ? t("near_street", { name: SSP.name(d.street), m: d.street.distance_m }) : SSP.name(d.street));
+    var box = document.getElementById("place-name");
+    box.textContent = parts.length ? parts.join(" · ") : t("outside_districts");
+    box.hidden = false;
+    pinDistrict = d.district ? d.district.name : "";  // Chinese, as addresses are typed
+    pinDistrictShown = SSP.name(d.district);
+    checkAddress();
+  }
+
+  // A typed address that names another district than the pin's is pointed out (not refused:
+  // the person may know better; the staff see both).
+  var addressInput = document.getElementById("address");
+  var stem = function (name) { return name.replace(/(区|县|市)$/, ""); };
+  function namedDistricts(text) {
+    return districtNames.filter(function (name) {
+      return text.indexOf(name) >= 0 || (stem(name).length >= 2 && text.indexOf(stem(name)) >= 0);
+    });
+  }
+  function checkAddress() {
+    var named = namedDistricts(addressInput.value);
+    var other = pinDistrict && named.length && named.indexOf(pinDistrict) < 0;
+    var el = document.getElementById("address-warning");
+    el.hidden = !other;
+    el.textContent = other ? t("address_other_district", { address: named[0], pin: pinDistrictShown }) : "";
+  }
+  addressInput.addEventListener("input", checkAddress);
 
   function status(text, kind) {
     var el = document.getElementById("place-status");
@@ -392,13 +498,17 @@
     return r ? r.value : "";
   }
 
+  // "24小时", or "4个工作小时至3个工作日" when the conditions of the choice differ.
   function limitWords() {
     var cat = cats[category()];
     if (!cat) return "";
     var subs = cat.subcategories.filter(function (s) { return !chosenSub || s.code === chosenSub; });
-    var words = [];
-    subs.forEach(function (s) { s.limits.forEach(function (w) { if (words.indexOf(w) < 0) words.push(w); }); });
-    return words.slice(0, 4).join(t("or"));
+    var limits = [];
+    subs.forEach(function (s) { limits = limits.concat(s.limits); });
+    if (!limits.length) return "";
+    limits.sort(function (a, b) { return a.order - b.order; });
+    var shortest = limits[0].words, longest = limits[limits.length - 1].words;
+    return shortest === longest ? shortest : t("limit_range", { shortest: shortest, longest: longest });
   }
 
   // ------------------------------------------------------------ preview and nearby
@@ -428,10 +538,10 @@
         document.getElementById("preview").hidden = true;
         return;
       }
-      status((d.district ? d.district.name : "") + (d.street ? " · " + d.street.name : ""), "good");
+      status(SSP.name(d.district) + (d.street ? " · " + SSP.name(d.street) : ""), "good");
       var preview = document.getElementById("preview");
       preview.hidden = !category();
-      document.getElementById("preview-dept").textContent = d.department || t("centre_decides");
+      document.getElementById("preview-dept").textContent = SSP.department(d) || t("centre_decides");
       var lw = limitWords();
       document.getElementById("preview-limit-cell").hidden = !lw;
       document.getElementById("preview-limit").textContent = lw ? t("handle_within", { limit: lw }) : "";
@@ -456,7 +566,7 @@
     var btn = SSP.el("button", { type: "button", class: "btn btn-mini", text: t("me_too") });
     btn.addEventListener("click", function () { support(c, btn); });
     var text = SSP.el("div", { class: "nearby-text" }, [
-      SSP.el("b", { text: c.subcategory ? c.subcategory.name : c.category.name }),
+      SSP.el("b", { text: SSP.name(c.subcategory || c.category) }),
       SSP.el("small", { text: c.state_label + " · " + t("metres", { n: Math.round(c.distance_m) }) + (c.support_count ? " · " + t("supports", { n: c.support_count }) : "") }),
       SSP.el("small", { text: c.address || c.description.slice(0, 30) })
     ]);
