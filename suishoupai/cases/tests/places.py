@@ -93,11 +93,12 @@ def scatter(
     days: int = 365,
     seed: int = 12,
     batch: int = 5000,
+    box: tuple[float, float, float, float] = HARBIN,
 ) -> None:
     """`n` cases spread over `days` before `end` and over Harbin's centre, fixed by `seed`:
     most closed, some open, some never public (unfiled, declined, voided, or not shared)."""
     rnd = random.Random(seed)
-    min_lat, min_lng, max_lat, max_lng = HARBIN
+    min_lat, min_lng, max_lat, max_lng = box
     rows = []
     for _ in range(n):
         at = end - timedelta(seconds=rnd.randrange(days * 86400))

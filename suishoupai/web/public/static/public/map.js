@@ -115,7 +115,7 @@
         shown.addLayer(L.circle(at, { radius: 70, className: "coarse-area", interactive: false }));
       }
       var pin = L.marker(at, { title: name(c.category) + " · " + c.number, alt: name(c.category) });
-      pin.bindPopup(function () { return popup(c); });
+      pin.bindPopup(function () { return popup(c); }, { maxWidth: 230, autoPanPadding: [12, 12] });
       shown.addLayer(pin);
     });
   }
