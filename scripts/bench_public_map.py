@@ -57,9 +57,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from history_rows import CITY_BOX, insert_history
 
-from suishoupai.cases import public_map
 from suishoupai.cases.models import Case
-from suishoupai.cases.selectors import CaseFilter, apply_filter
 
 # A year of cases, ending where the history generator ends.
 END = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -107,26 +105,16 @@ def p95(values: list[float]) -> float:
     return sorted(values)[max(0, round(len(values) * 0.95) - 1)]
 
 
-def plan() -> str:
+def plan(client: Client) -> str:
     """The database's plan for the cells query of the whole city at zoom 11."""
-    bbox = tuple(float(x) for x in CITY.split(","))
-    qs = apply_filter(Case.objects.public(), CaseFilter(bbox=bbox))  # type: ignore[arg-type]
-    size = public_map.cell_size(11)
-    from django.db.models import Count, F
-    from django.db.models.functions import Floor
-
-    rows = (
-        qs.order_by()
-        .annotate(row=Floor(F("lat") / size), col=Floor(F("lng") / size))
-        .values("row", "col")
-        .annotate(n=Count("pk"))
-    )
-    sql, params = rows.query.sql_with_params()
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/public/cases/map", {"bbox": CITY, "zoom": 11})
+    (sql,) = [q["sql"] for q in queries.captured_queries]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
             return "; ".join(r[-1] for r in cursor.fetchall())
-        cursor.execute("EXPLAIN " + sql, params)
+        cursor.execute("EXPLAIN " + sql)
         return " / ".join(r[0].strip() for r in cursor.fetchall())
 
 
@@ -141,6 +129,10 @@ def main() -> None:
     began = time.perf_counter()
     insert_history(ARGS.cases, start=START, end=END)
     inserted = time.perf_counter() - began
+    if os.environ.get("EXPERIMENT_INDEX"):
+        with connection.cursor() as cursor:
+            cursor.execute(os.environ["EXPERIMENT_INDEX"])
+            cursor.execute("ANALYZE")
     public = Case.objects.public().count()
     client = Client()
     vendor = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite (WAL)"
@@ -155,14 +147,15 @@ def main() -> None:
     print("|---|--:|--:|--:|---|")
     for name, params in ROWS:
         times, body, queries = timed(client, "/api/v1/public/cases/map", params, ARGS.requests)
-        what = f"{body['mode']}: {len(body['cells']) or len(body['markers'])}, total {body['total']:,}"
+        shown = len(body["cells"]) or len(body["markers"])
+        what = f"{body['mode']}: {shown}, total {body['total']:,}"
         print(
             f"| {name} | {statistics.median(times):.1f} | {p95(times):.1f} | {queries} | {what} |"
         )
     for name, url, params in PAGES:
         times, _, queries = timed(client, url, params, ARGS.requests)
         print(f"| {name} | {statistics.median(times):.1f} | {p95(times):.1f} | {queries} | HTML |")
-    print(f"\nThe cells query's plan: `{plan()}`.")
+    print(f"\nThe cells query's plan: `{plan(client)}`.")
     if ARGS.database_url:
         Case.objects.all().delete()
 
