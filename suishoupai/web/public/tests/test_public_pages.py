@@ -7,6 +7,7 @@ from django.test import Client
 
 from suishoupai import factories as f
 from suishoupai.cases.tests.places import noise_category, place, road_category
+from suishoupai.places.selectors import distance_m
 from suishoupai.web.public import views
 
 PHONE = "13912345678"
@@ -133,3 +134,22 @@ def test_it_speaks_english_too(client, city):
     html = client.get("/public/?lang=en").content.decode()
     assert "Reported problems and how far each has come" in html
     assert "1 case" in html
+
+
+def test_the_home_pages_latest_reports_keep_the_same_rules(client, city):
+    noise_category()
+    street = f.AreaFactory(code="230104001", name="靖宇街道", level="street")
+    place("commercial_noise", 45.78, 126.65, street=street, address="靖宇街 90 号 2 单元")
+    place("sanitation", 45.78, 126.65, phone=PHONE, address="靖宇街 88 号 13912345678")
+    html = client.get("/").content.decode()
+    assert "2 单元" not in html and "靖宇街道" in html
+    assert PHONE not in html and "靖宇街 88 号 ***" in html
+
+
+def test_open311_readers_get_the_public_place_of_a_noise_report(client, city):
+    noise_category()
+    case = place("commercial_noise", 45.78123, 126.65234, address="靖宇街 90 号 2 单元")
+    [request] = client.get(f"/open311/v2/requests/{case.number}.json").json()
+    assert (request["lat"], request["long"]) != (case.lat, case.lng)
+    assert distance_m(case.lat, case.lng, request["lat"], request["long"]) <= 72
+    assert request["address"] is None
