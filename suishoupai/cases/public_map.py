@@ -4,7 +4,8 @@ A year of a city's cases is a hundred thousand points or more: the server never 
 them all. Zoomed out, the database counts the cases in each cell of a fixed grid (a
 quarter of a map tile wide, aligned to whole multiples of the cell size, so panning
 never moves a cell); from MARKER_ZOOM on, the cases themselves come, unless the view
-still holds more than MAX_MARKERS, when cells come instead. Either way one query.
+still holds more than MAX_MARKERS, when cells come instead. One query (two for a
+crowded close view: the markers asked for, then the cells).
 
 The rows come through Case.objects.public() and the state index (case_state_lat_lng_map):
 `state IN (…) AND lat BETWEEN …` narrows them on SQLite and PostgreSQL alike, and the
