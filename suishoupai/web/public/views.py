@@ -6,6 +6,7 @@ public JSON API (GET /api/v1/public/cases/map) with the filters of this page's f
 the list is rendered here, newest first, a page at a time.
 """
 
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -62,16 +63,18 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("All categories"))] + [
+        category = cast(forms.ChoiceField, self.fields["category"])
+        category.choices = [("", _("All categories"))] + [
             (c.code, c.local_name) for c in Category.objects.filter(active=True)
         ]
         districts = Area.objects.filter(level=AreaLevel.DISTRICT).defer("geometry")
-        self.fields["district"].choices = [("", _("All districts"))] + [
+        district = cast(forms.ChoiceField, self.fields["district"])
+        district.choices = [("", _("All districts"))] + [
             (a.code, a.local_name) for a in districts.order_by("code")
         ]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
