@@ -135,3 +135,22 @@ def test_the_public_map_pins_load_with_hashed_static_files(production_server, ph
     assert phone.evaluate("() => document.querySelector('img.leaflet-marker-icon').naturalWidth")
     screenshot(phone, "production-static-public-map")
     assert failures == []
+
+
+def test_a_wide_screen_in_english_sees_the_filters_in_one_row(live_server, desktop, cases):
+    page = desktop
+    page.goto(live_server.url + "/public/?lang=en")
+    expect(page.locator("h1")).to_have_text("Reported problems and how far each has come")
+    expect(page.locator("#map .cell").first).to_be_visible()
+    public = Case.objects.public().count()
+    expect(page.locator("#map-status")).to_have_text(f"{public} cases in this part of the map")
+    tops = page.evaluate(
+        "() => [...document.querySelectorAll('.filter select, .filter input, .btn')]"
+        ".map(el => Math.round(el.getBoundingClientRect().top))"
+    )
+    assert max(tops) - min(tops) <= 2, tops
+    page.select_option("#id_category", "commercial_noise")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("ul.cases li").first).to_contain_text("Commercial noise")
+    expect(page.locator("ul.cases li").first).to_contain_text("(place shown to about 100 m)")
+    screenshot(page, "public-map-desktop-english")
