@@ -448,8 +448,8 @@ WECHAT_DOMAIN_VERIFY = envstr("WECHAT_DOMAIN_VERIFY", "")
 WECHAT_DRAFT_MINUTES = envint("WECHAT_DRAFT_MINUTES", 10)
 WECHAT_DRAFT_DAYS = envint("WECHAT_DRAFT_DAYS", 3)
 
-# Logs (suishoupai.ops.logs): LOG_FORMAT=json writes one JSON object per line with
-# phones and tokens masked; LOG_REQUESTS adds one line per request (method, path
+# Logs (suishoupai.ops.logs): LOG_FORMAT=json writes one JSON object per line, text plain
+# lines, both with phones and tokens masked; LOG_REQUESTS adds one line per request (method, path
 # without its query string, status, duration, user id), on by default with JSON.
 LOG_FORMAT = envstr("LOG_FORMAT", "text")
 if LOG_FORMAT not in ("text", "json"):
@@ -458,11 +458,11 @@ LOG_REQUESTS = envbool("LOG_REQUESTS", LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "suishoupai.ops.logs.JsonFormatter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler"}
-        | ({"formatter": "json"} if LOG_FORMAT == "json" else {})
+    "formatters": {
+        "json": {"()": "suishoupai.ops.logs.JsonFormatter"},
+        "text": {"()": "suishoupai.ops.logs.TextFormatter"},
     },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
 

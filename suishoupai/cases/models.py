@@ -48,6 +48,7 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("12345 hotline")
     PATROL = "patrol", _("Inspector patrol")
     OPEN311 = "open311", _("Open311 client")
+    WECHAT = "wechat", _("WeChat official account")
 
 
 class Case(models.Model):

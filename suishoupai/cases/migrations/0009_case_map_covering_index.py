@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_case_state_lat_lng_index'),
+        ('cases', '0008_channel_wechat'),
         ('catalog', '0008_category_coarse_location'),
         ('org', '0004_department_name_en'),
         ('places', '0002_area_name_en'),
