@@ -45,19 +45,25 @@ def mode(page) -> str:
     return page.locator("#map").get_attribute("data-mode") or ""
 
 
+def drawn(page) -> None:
+    """Wait until the map has settled and drawn the answer for its current zoom."""
+    settled(page)
+    page.wait_for_function(
+        "() => document.getElementById('map').dataset.zoom"
+        " === String(Math.round(SSPPublicMap.getZoom()))"
+    )
+
+
 def tap_cells_until_markers(page) -> None:
     """Tap the busiest cell until the map shows single cases (at most five taps)."""
     for _ in range(5):
-        settled(page)
-        page.wait_for_function("() => document.getElementById('map').dataset.mode")
+        drawn(page)
         if mode(page) == "markers":
             return
         before = page.evaluate("() => SSPPublicMap.getZoom()")
-        page.locator("#map .cell-l, #map .cell-m, #map .cell-s").first.click()
+        page.locator("#map .cell").first.click()
         page.wait_for_function(f"() => SSPPublicMap.getZoom() > {before}")
-        page.wait_for_function(
-            "() => document.querySelectorAll('#map .cell, #map img.leaflet-marker-icon').length"
-        )
+    drawn(page)
     assert mode(page) == "markers"
 
 

@@ -98,6 +98,7 @@
   function draw(data) {
     shown.clearLayers();
     map.getContainer().dataset.mode = data.mode;
+    map.getContainer().dataset.zoom = String(data.zoom);  // what is drawn (tests wait for it)
     status.textContent = data.total ? t("in_view", { n: data.total }) : t("none_in_view");
     data.cells.forEach(function (c) {
       var size = c.count >= 100 ? "l" : c.count >= 10 ? "m" : "s";
