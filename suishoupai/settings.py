@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "suishoupai.demo",
     "suishoupai.web.citizen",
     "suishoupai.web.console",
+    "suishoupai.web.public",
     "suishoupai.web",
 ]
 
@@ -298,7 +299,7 @@ if MAP_TILES not in ("none", "osm", "amap", "tianditu"):
 TIANDITU_KEY = envsecret("TIANDITU_KEY", "") or ""
 if MAP_TILES == "tianditu" and not TIANDITU_KEY:
     raise ImproperlyConfigured("MAP_TILES=tianditu needs TIANDITU_KEY")
-# Where the map's tiles come from (web.citizen.views.TILES): the one outside origin a
+# Where the map's tiles come from (places.tiles.TILES): the one outside origin a
 # page may load from (images only).
 TILE_SOURCES_BY_SETTING = {
     "none": [],
