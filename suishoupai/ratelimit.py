@@ -9,6 +9,7 @@ an old window simply expires.
 import hashlib
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ class RateLimited(DomainError):
 
 def hit(scope: str, key: str, limit: int, window_seconds: int, *, now: float | None = None) -> bool:
     """Count one use of `scope` by `key`; False once `limit` uses in this window are spent."""
+    limit *= settings.RATE_LIMIT_FACTOR
     window = int((time.time() if now is None else now) // window_seconds)
     # Hash the key: it may be a phone number or an address, and cache keys are logged.
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -47,8 +49,6 @@ def check(scope: str, key: str, limit: int, window_seconds: int, message: str | 
 def client_ip(request) -> str:
     # Behind our one TLS proxy the client is the LAST X-Forwarded-For hop: the one the
     # proxy appended. Earlier hops come from the client and can be forged to dodge limits.
-    from django.conf import settings
-
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if settings.SECURE_PROXY_SSL_HEADER and forwarded:
         return forwarded.split(",")[-1].strip()

@@ -101,6 +101,11 @@ def sqlite_database(path: Path) -> dict:
 
 
 DEBUG = envbool("DEBUG", False)
+# Server-level benchmarks (scripts/bench_server.py): adds the minimal JSON view timed as the
+# ceiling (/bench/ceiling) and multiplies every rate limit by RATE_LIMIT_FACTOR, so a
+# benchmark's thousands of requests from one address are counted but not refused.
+BENCH = envbool("SUISHOUPAI_BENCH", False)
+RATE_LIMIT_FACTOR = envint("RATE_LIMIT_FACTOR", 1_000_000 if BENCH else 1)
 TESTING = envbool("SUISHOUPAI_TESTING", False)
 DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "data")))
 # SQLite and huey's queue file live here; on a fresh checkout it does not exist yet.
