@@ -288,6 +288,11 @@ if _huey_redis:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
 
+# Seconds a web process keeps its copy of the catalogue, departments, routing rules and
+# stage limits (suishoupai.refcache); a save in the admin clears it in its own process at
+# once, the other processes see it within this time. 0: read the database every time.
+REFERENCE_CACHE_SECONDS = envint("REFERENCE_CACHE_SECONDS", 0 if TESTING else 30)
+
 # Domain settings (city-specific values are data in the database, not here).
 CASE_NUMBER_DIGITS = 4
 RATING_CHANGE_WINDOW_DAYS = envint("RATING_CHANGE_WINDOW_DAYS", 7)

@@ -13,6 +13,8 @@ import shapely.ops
 from django.db.models import Count, Max
 from shapely.geometry import shape
 
+from suishoupai.refcache import Table
+
 from .models import Area
 
 # Lower bounds of the metres in one degree, so a box built from them covers the circle whether
@@ -106,6 +108,18 @@ def _finest_by_level(index: _AreaIndex, lat: float, lng: float) -> dict[str, int
     for i in sorted(hits, key=lambda i: (index.sizes[i], index.ids[i])):
         best.setdefault(index.levels[i], index.ids[i])
     return best
+
+
+def _districts() -> dict[int, Area]:
+    return {a.pk: a for a in Area.objects.filter(level="district").defer("geometry")}
+
+
+# The districts without their boundaries, for naming a case's district (suishoupai.refcache).
+_district_rows = Table(_districts, Area)
+
+
+def districts_by_pk() -> dict[int, Area]:
+    return _district_rows.get()
 
 
 def locate(lat: float, lng: float) -> Location:
