@@ -161,7 +161,7 @@ class Reference:
     departments, stage limits, and the staff who act in the history."""
 
     categories: list[tuple[int, str, float, list[tuple[int, str, list[Cond]]]]]
-    rules: list[tuple[int, int | None, int | None, int, int, int]]
+    rules: list[tuple[int, int, int | None, int | None, int, int]]
     stage_limits: dict[str, tuple[Decimal, str]]
     districts: list[tuple[int, str, float, Any]]
     active_departments: set[int]
@@ -269,9 +269,9 @@ def _staff(departments: list[int], create: bool) -> tuple[dict[str, list[Actor]]
     existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
     if create:
         new = []
-        for n, (username, (role, dept)) in enumerate(sorted(wanted.items())):
+        for n, (username, (post, dept)) in enumerate(sorted(wanted.items())):
             if username not in existing:
-                user = User(username=username, role=role, department_id=dept)
+                user = User(username=username, role=post, department_id=dept)
                 user.display_name = _name(n)
                 user.set_unusable_password()
                 new.append(user)
@@ -777,7 +777,7 @@ class Sim:
             return None
         if case["waived_due_at"] is not None and case["waived_due_at"] == case["due_at"]:
             return None
-        due = _db(case["due_at"])
+        due = case["due_at"].astimezone(UTC)
         minute = due.replace(second=0, microsecond=0) + timedelta(minutes=1)
         # The scan starts on the minute and reaches the case a few seconds in.
         return minute + timedelta(seconds=1 + case["id"] % 7)
@@ -1113,7 +1113,7 @@ def report_times(n: int, days: int, end: datetime, rng: random.Random) -> list[d
     ]
     day_cum = list(itertools.accumulate(day_w))
     hour_cum = list(itertools.accumulate(HOUR_WEIGHT))
-    moments = []
+    moments: list[datetime] = []
     while len(moments) < n:
         day = dates[bisect.bisect(day_cum, rng.random() * day_cum[-1])]
         hour = bisect.bisect(hour_cum, rng.random() * hour_cum[-1])
@@ -1185,7 +1185,7 @@ class Writer:
 
 
 def _max_id(model: type[models.Model]) -> int:
-    return model.objects.aggregate(m=models.Max("id"))["m"] or 0
+    return model._default_manager.aggregate(m=models.Max("id"))["m"] or 0
 
 
 def new_ids() -> dict[str, Ids]:

@@ -235,9 +235,9 @@ def _present(cases: list[Case], client: ApiClient | None) -> list[dict]:
     departments = departments_by_pk()
     for case in cases:  # the shared reference rows, read only
         case.category = categories[case.category_id]
-        case.subcategory = subcategories.get(case.subcategory_id)
-        case.condition = conditions.get(case.condition_id)
-        case.department = departments.get(case.department_id)
+        case.subcategory = subcategories.get(case.subcategory_id or 0)
+        case.condition = conditions.get(case.condition_id or 0)
+        case.department = departments.get(case.department_id or 0)
     ids = [c.pk for c in cases]
     events: dict[int, list[tuple[str, str, str]]] = {pk: [] for pk in ids}
     rows = (

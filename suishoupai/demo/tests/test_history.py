@@ -45,7 +45,8 @@ def harbin(settings):
 
 def _sample(sims: list[Sim]) -> list[Sim]:
     """A few cases that between them take every kind of step, and a few ordinary ones."""
-    chosen, seen = [], set()
+    chosen: list[Sim] = []
+    seen: set[str] = set()
     for sim in sims:
         kinds = {s.action for s in sim.steps}
         if kinds - seen:
