@@ -957,7 +957,7 @@ class Planner:
     def _path(self, sim: Sim, rng: random.Random, cond: Cond, now: datetime) -> None:
         ref, case = self.ref, sim.case
         # Intake: most reports are filed within the hour; a few are declined.
-        now = self._at(sim, self._later(rng, now, 2, 80 if rng.random() < 0.9 else 200))
+        now = self._at(sim, self._later(rng, now, 2, 45 if rng.random() < 0.94 else 200))
         operator = self._who(rng, Role.OPERATOR)
         if rng.random() < 0.04:
             sim.reject(now, operator, rng.choice(REJECT_REASONS))
@@ -967,19 +967,19 @@ class Planner:
         department = case["suggested_department_id"]
         if department is None or department not in ref.handlers:
             return  # nobody to send it to: it waits at the centre
-        now = self._at(sim, self._later(rng, now, 1, 40 if rng.random() < 0.9 else 120))
+        now = self._at(sim, self._later(rng, now, 1, 22 if rng.random() < 0.94 else 120))
         sim.dispatch(now, self._who(rng, Role.DISPATCHER))
         now = self._department(sim, rng, now, returned=False)
         while case["state"] == State.FILED:  # returned to the centre: dispatched again
             other = cond.default_department_id
             if other == case["department_id"] or other not in ref.handlers:
                 other = rng.choice(sorted(ref.handlers))
-            now = self._at(sim, self._later(rng, now, 5, 90))
+            now = self._at(sim, self._later(rng, now, 3, 25))
             sim.dispatch(now, self._who(rng, Role.DISPATCHER), department=other)
             now = self._department(sim, rng, now, returned=True)
         reworks = 0
         while True:  # verification on site
-            now = self._at(sim, self._later(rng, now, 20, 240))
+            now = self._at(sim, self._later(rng, now, 20, 200 if rng.random() < 0.94 else 500))
             inspector = self._who(rng, Role.INSPECTOR)
             if reworks < 2 and rng.random() < 0.09:
                 reworks += 1
@@ -988,7 +988,7 @@ class Planner:
                 continue
             sim.verify_pass(now, inspector, photos=1 if rng.random() < 0.3 else 0)
             break
-        now = self._at(sim, self._later(rng, now, 10, 400))
+        now = self._at(sim, self._later(rng, now, 10, 360 if rng.random() < 0.95 else 900))
         sim.close(now, self._who(rng, Role.SHIFT_LEAD))
         if case["is_public"] or rng.random() < 0.5:
             self._rate(sim, rng, now)
@@ -1005,11 +1005,11 @@ class Planner:
             if district == case["district_id"] and pk in ref.handlers
         ]
         if below and rng.random() < 0.6:
-            now = self._at(sim, self._later(rng, now, 5, 60))
+            now = self._at(sim, self._later(rng, now, 3, 30))
             sim.dispatch_on(now, holder, below[0])
             holder = ref.handlers[below[0]]
         # Sign for: usually within the hour, sometimes late.
-        now = self._at(sim, self._later(rng, now, 3, 50 if rng.random() < 0.9 else 150))
+        now = self._at(sim, self._later(rng, now, 3, 45 if rng.random() < 0.94 else 150))
         sim.take(now, holder)
         if not returned and rng.random() < 0.03:  # "not ours"
             now = self._at(sim, self._later(rng, now, 10, 120))
@@ -1048,11 +1048,17 @@ class Planner:
                 sim.approve_extension(now, lead)
             else:
                 sim.deny_extension(now, lead, "请在时限内完成。")
-        # The work: most within the limit, some late.
-        fraction = rng.uniform(0.05, 0.9) if rng.random() < 0.88 else rng.uniform(1.02, 1.8)
-        minutes = max(1, int(limit * fraction))
+        # The work: most before the handling deadline (as extended), some late.
+        due = case["handle_due_at"]
+        left = clock.counted_minutes(now, due, cond.limit_unit) if due else limit
+        if rng.random() < 0.95 and left > 2:
+            minutes = max(1, int(left * rng.uniform(0.1, 0.95)))
+            seconds = 0
+        else:
+            minutes = max(left, 0) + max(1, int(limit * rng.uniform(0.02, 0.8)))
+            seconds = rng.randint(0, 59)
         moment = clock.add_minutes(now, minutes, cond.limit_unit).astimezone(UTC)
-        moment += timedelta(seconds=rng.randint(0, 59))
+        moment += timedelta(seconds=seconds)
         now = self._at(sim, moment)
         sim.feedback(
             now, holder, rng.choice(FEEDBACK_NOTES), photos=rng.choices((0, 1, 2), (2, 5, 3))[0]
