@@ -85,8 +85,20 @@ messages: $(VENV)/.runtime
 
 # Speed targets live here, never in timed unit tests: ratios against a baseline timed in
 # the same run, written to BENCHMARKS.md. A temporary database; data/ is not touched.
+# Function-level benchmarks (scripts/bench.py), then the server level (scripts/bench_server.py:
+# wrk against `manage.py serve`, SQLite and, with BENCH_PG set, PostgreSQL). wrk is
+# installed once with apt, the way the browser target installs Chromium.
+BENCH_PG ?=
+BENCH_SERVER_ARGS ?=
 bench: $(VENV)/.dev
+	@if ! command -v wrk >/dev/null; then \
+	  echo "Installing wrk (apt) for the server benchmark"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_server.py --database-url sqlite \
+	  $(if $(BENCH_PG),--database-url $(BENCH_PG)) $(BENCH_SERVER_ARGS)
 
 # Ten minutes of mixed load on loopback against two web servers and two task consumers
 # (reports with photos, staff moves, public reads, Open311): no error, no answer over 2 s,

@@ -101,6 +101,11 @@ def sqlite_database(path: Path) -> dict:
 
 
 DEBUG = envbool("DEBUG", False)
+# Server-level benchmarks (scripts/bench_server.py): adds the minimal JSON view timed as the
+# ceiling (/bench/ceiling) and multiplies every rate limit by RATE_LIMIT_FACTOR, so a
+# benchmark's thousands of requests from one address are counted but not refused.
+BENCH = envbool("SUISHOUPAI_BENCH", False)
+RATE_LIMIT_FACTOR = envint("RATE_LIMIT_FACTOR", 1_000_000 if BENCH else 1)
 TESTING = envbool("SUISHOUPAI_TESTING", False)
 DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "data")))
 # SQLite and huey's queue file live here; on a fresh checkout it does not exist yet.
@@ -283,6 +288,11 @@ if _huey_redis:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": _huey_redis})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
+
+# Seconds a web process keeps its copy of the catalogue, departments, routing rules and
+# stage limits (suishoupai.refcache); a save in the admin clears it in its own process at
+# once, the other processes see it within this time. 0: read the database every time.
+REFERENCE_CACHE_SECONDS = envint("REFERENCE_CACHE_SECONDS", 0 if TESTING else 30)
 
 # Domain settings (city-specific values are data in the database, not here).
 CASE_NUMBER_DIGITS = 4

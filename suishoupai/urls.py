@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from suishoupai.api.api import api
@@ -24,6 +26,14 @@ urlpatterns = [
     # Public, privacy-safe copies of photos only; originals have no URL here.
     path("media/public/", include("suishoupai.photos.urls")),
 ]
+
+if settings.BENCH:
+
+    def ceiling(request: HttpRequest) -> JsonResponse:
+        """The benchmark's ceiling: the full middleware stack and nothing else."""
+        return JsonResponse({"ok": True})
+
+    urlpatterns.append(path("bench/ceiling", ceiling))
 
 # Errors raised outside a view answer in the format of the interface asked (JSON for
 # /api/, Open311's error list for /open311/, Django's pages elsewhere).

@@ -1,17 +1,20 @@
 """Reads over cases: queues, public lists, timelines. Scoping is Case.objects.visible_to."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from suishoupai.catalog.selectors import catalogue_by_pk, departments_by_pk
 from suishoupai.errors import NotAllowed, NotFound
 from suishoupai.org.models import Role, User, hash_token, tokens_match
 from suishoupai.photos.models import Photo
-from suishoupai.places.selectors import distance_m, nearby_bbox
+from suishoupai.places.selectors import distance_m, districts_by_pk, nearby_bbox
 
 from .models import (
     Case,
@@ -79,12 +82,44 @@ def apply_filter(qs: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
     return qs
 
 
+class _WithReference(ModelIterable):
+    """Cases with their category, subcategory, filing condition, district and department
+    taken from the reference cache (suishoupai.refcache) instead of five joins and five
+    model objects built per row."""
+
+    def __iter__(self) -> Iterator[Case]:
+        categories, subcategories, conditions = catalogue_by_pk()
+        departments = departments_by_pk()
+        districts = districts_by_pk()
+        for case in super().__iter__():
+            case.category = categories[case.category_id]
+            if case.subcategory_id in subcategories:
+                case.subcategory = subcategories[case.subcategory_id]
+            if case.condition_id in conditions:
+                case.condition = conditions[case.condition_id]
+            if case.district_id in districts:
+                case.district = districts[case.district_id]
+            if case.street_id in districts:  # a noise report's public address names it
+                case.street = districts[case.street_id]
+            if case.department_id in departments:
+                case.department = departments[case.department_id]
+            # An id the cache does not know yet (added within its seconds) is read as before.
+            yield case
+
+
 def _with_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
-    # The district's boundary is tens of KB of GeoJSON: never load it with a case
-    # (it was half the time of a public list page; see BENCHMARKS.md).
-    return qs.select_related(
-        "category", "subcategory", "condition", "district", "street", "department", "merged_into"
-    ).defer("district__geometry", "street__geometry")
+    # No join at all: merged_into (read by the reporter's view of a merged case only)
+    # doubled the columns of every row.
+    qs = qs.all()
+    qs._iterable_class = _WithReference
+    return qs
+
+
+def _one(qs: QuerySet[Case]) -> Case | None:
+    """The one case of a query on a unique column. Unordered: Django's `first()` orders
+    by the model's ordering, and building that ORDER BY was a fifth of a public case's
+    time."""
+    return next(iter(qs.order_by()[:1]), None)
 
 
 def public_cases(f: CaseFilter) -> QuerySet[Case]:
@@ -108,7 +143,7 @@ def nearby_open_cases(
 
 
 def public_case(number: str) -> Case:
-    case = _with_relations(Case.objects.public()).filter(number=number).first()
+    case = _one(_with_relations(Case.objects.public()).filter(number=number))
     if case is None:
         raise NotFound(_("No such case."))
     return case
@@ -127,7 +162,7 @@ def reporter_case(number: str, token: str | None) -> Case:
     Unknown number and wrong token answer the same, so numbers cannot be probed.
     The token is compared as exact bytes in constant time (org.models.tokens_match).
     """
-    case = _with_relations(Case.objects.all()).filter(number=number).first() if token else None
+    case = _one(_with_relations(Case.objects.all()).filter(number=number)) if token else None
     if case is None or not tokens_match(case.tracking_token_hash, token):
         raise NotFound(_("No such case, or the tracking token does not match."))
     return case
@@ -172,7 +207,7 @@ def staff_queue(user: User, f: CaseFilter, todo: bool = False) -> QuerySet[Case]
 def staff_case(user: User, number: str) -> Case:
     """A case for a member of staff, the one place that answers "unknown" or "not
     yours": 404 when no case has this number, 403 when it exists out of their scope."""
-    case = _with_relations(Case.objects.visible_to(user)).filter(number=number).first()
+    case = _one(_with_relations(Case.objects.visible_to(user)).filter(number=number))
     if case is not None:
         return case
     if Case.objects.filter(number=number).exists():
@@ -192,7 +227,9 @@ def staff_photo(user: User, uuid: UUID) -> Photo:
 
 def timeline(case: Case, audience: str) -> QuerySet[CaseEvent]:
     """Events for an audience: "public", "reporter" or "staff"."""
-    qs = case.events.select_related("department", "actor").prefetch_related("photos")
+    # Each photo's case is joined in: whether its copy is public depends on the case.
+    photos = Prefetch("photos", queryset=Photo.objects.select_related("case"))
+    qs = case.events.select_related("department").prefetch_related(photos)
     if audience == "public":
         return qs.filter(visibility=Visibility.PUBLIC)
     if audience == "reporter":

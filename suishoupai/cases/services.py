@@ -19,13 +19,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suishoupai.catalog.models import Category, FilingCondition, Subcategory
-from suishoupai.catalog.selectors import route
+from suishoupai.catalog.selectors import active_category, active_subcategory, route
 from suishoupai.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
 from suishoupai.org.models import Department, User, hash_token
 from suishoupai.photos import services as photo_services
@@ -200,20 +200,26 @@ def _next_number(now: datetime) -> str:
     # Must run inside the creating transaction: the UPDATE takes the day row's
     # lock, so concurrent submissions queue here and never share a number. It is
     # held until commit: take it last (see _create).
+    # One upsert that returns the new count (it was get_or_create, UPDATE and SELECT).
     day = timezone.localdate(now)
-    CaseNumberCounter.objects.get_or_create(day=day)
-    CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = CaseNumberCounter.objects.values_list("last", flat=True).get(day=day)
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) ON CONFLICT (day) "
+            f"DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        last = cursor.fetchone()[0]
     return f"{day:%Y%m%d}-{last:0{settings.CASE_NUMBER_DIGITS}d}"
 
 
 def resolve_category(code: str, sub_code: str | None) -> tuple[Category, Subcategory | None]:
-    category = Category.objects.filter(code=code, active=True).first()
+    category = active_category(code)
     if category is None:
         raise InvalidInput(_("Unknown category “%(c)s”.") % {"c": code}, field="category")
     if not sub_code:
         return category, None
-    sub = category.subcategories.filter(code=sub_code, active=True).first()
+    sub = active_subcategory(category, sub_code)
     if sub is None:
         raise InvalidInput(
             _("Unknown subcategory “%(c)s” for this category.") % {"c": sub_code},

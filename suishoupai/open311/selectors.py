@@ -21,9 +21,11 @@ from suishoupai.cases.events import EVENT_LABELS
 from suishoupai.cases.models import Case, CaseEvent, Visibility
 from suishoupai.cases.states import STATES_BY_FAMILY, Family
 from suishoupai.catalog.models import Category, FilingCondition, Subcategory
+from suishoupai.catalog.selectors import catalogue_by_pk, departments_by_pk
 from suishoupai.errors import InvalidInput, NotFound
 from suishoupai.photos.models import Photo
 from suishoupai.photos.selectors import public_url
+from suishoupai.places.selectors import areas_by_pk
 
 from .models import CONDITION_CODE, LIST_TYPES, ApiClient, Datatype, ServiceAttribute
 from .render import w3c
@@ -213,20 +215,48 @@ def readable_cases(client: ApiClient | None) -> QuerySet[Case]:
 
 
 def _with_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
-    events = CaseEvent.objects.exclude(visibility=Visibility.INTERNAL).prefetch_related("photos")
-    return (
-        qs.select_related(
-            "category",
-            "subcategory",
-            "condition",
-            "department",
-            "street",
-            "open311_request__client",
-        )
-        .defer("street__geometry")
-        .prefetch_related(Prefetch("events", queryset=events), "photos")
-        .order_by("-created_at", "-pk")
+    # Category, subcategory, condition and department come from the reference cache
+    # (_present); events and photos are read by _present too, as rows.
+    return qs.select_related("open311_request").order_by("-created_at", "-pk")
+
+
+# What present_request reads of an event (the latest one its reader may see).
+_EVENT_COLUMNS = ("case_id", "visibility", "note", "action")
+# What photos.selectors.public_url reads of a photo.
+_PHOTO_COLUMNS = (
+    "id", "uuid", "case_id", "status", "revision", "derived_revision", "public_file", "hidden",
+)  # fmt: skip
+
+
+def _present(cases: list[Case], client: ApiClient | None) -> list[dict]:
+    """Requests for a list of cases: their events and photos in one query each, as rows
+    grouped in Python (a prefetch built every event's and photo's model and the
+    bookkeeping around it, for one note and one URL per case)."""
+    categories, subcategories, conditions = catalogue_by_pk()
+    departments = departments_by_pk()
+    areas = areas_by_pk()
+    for case in cases:  # the shared reference rows, read only
+        case.category = categories[case.category_id]
+        case.subcategory = subcategories.get(case.subcategory_id or 0)
+        case.condition = conditions.get(case.condition_id or 0)
+        case.department = departments.get(case.department_id or 0)
+        case.street = areas.get(case.street_id or 0)  # a noise report's public address
+    ids = [c.pk for c in cases]
+    events: dict[int, list[tuple[str, str, str]]] = {pk: [] for pk in ids}
+    rows = (
+        CaseEvent.objects.filter(case_id__in=ids)
+        .exclude(visibility=Visibility.INTERNAL)
+        .order_by("at", "pk")
+        .values_list(*_EVENT_COLUMNS)
     )
+    for case_id, visibility, note, action in rows:
+        events[case_id].append((visibility, note, action))
+    photos: dict[int, list[Photo]] = {pk: [] for pk in ids}
+    by_pk = {c.pk: c for c in cases}
+    for item in Photo.objects.filter(case_id__in=ids, hidden=False).only(*_PHOTO_COLUMNS):
+        item.case = by_pk[item.case_id]
+        photos[item.case_id].append(item)
+    return [present_request(c, client, events[c.pk], photos[c.pk]) for c in cases]
 
 
 def _codes(text: str) -> list[str]:
@@ -276,14 +306,14 @@ def find_requests(client: ApiClient | None, params: dict[str, str], now: datetim
             qs = _by_service(qs, params["service_code"])
         if params.get("status", "").strip():
             qs = _by_status(qs, params["status"])
-    return [present_request(c, client) for c in _with_relations(qs)[:MAX_RESULTS]]
+    return _present(list(_with_relations(qs)[:MAX_RESULTS]), client)
 
 
 def request_or_404(client: ApiClient | None, number: str) -> dict:
     case = _with_relations(readable_cases(client).filter(number=number)).first()
     if case is None:
         raise NotFound(_("No such service request: “%(id)s”.") % {"id": number})
-    return present_request(case, client)
+    return _present([case], client)[0]
 
 
 def _own(case: Case, client: ApiClient | None) -> bool:
@@ -297,8 +327,12 @@ def _audience(case: Case, client: ApiClient | None) -> set[str]:
 
 
 def _event_text(event: CaseEvent, case: Case) -> str:
+    return _note_text(event.note, event.action, case)
+
+
+def _note_text(note: str, action: str, case: Case) -> str:
     # Partners never get the reporter's phone, even typed into a note (cases.policy).
-    text = event.note or str(EVENT_LABELS.get(event.action, event.action))
+    text = note or str(EVENT_LABELS.get(action, action))
     return policy.mask(text, case.reporter_phone)
 
 
@@ -311,10 +345,16 @@ def _media(photos: Iterable[Photo]) -> str | None:
     return None
 
 
-def present_request(case: Case, client: ApiClient | None) -> dict:
+def present_request(
+    case: Case,
+    client: ApiClient | None,
+    events: list[tuple[str, str, str]],
+    photos: list[Photo],
+) -> dict:
+    """`events`: the case's (visibility, note, action) not internal, oldest first;
+    `photos`: its photos not hidden, in their order (_present reads both)."""
     audience = _audience(case, client)
-    events = [e for e in case.events.all() if e.visibility in audience]
-    latest = events[-1] if events else None
+    latest = next((e for e in reversed(events) if e[0] in audience), None)
     link = getattr(case, "open311_request", None)
     service = Service(case.category, case.subcategory)
     closed = request_status(case.state) == "closed"
@@ -329,7 +369,7 @@ def present_request(case: Case, client: ApiClient | None) -> dict:
     return {
         "service_request_id": case.number,
         "status": request_status(case.state),
-        "status_notes": _event_text(latest, case) if latest else None,
+        "status_notes": _note_text(latest[1], latest[2], case) if latest else None,
         "service_name": service.name,
         "service_code": service.code,
         # The full text a client sent, where the case itself had to keep less.
@@ -347,7 +387,7 @@ def present_request(case: Case, client: ApiClient | None) -> dict:
         or None,
         "lat": lat,
         "long": lng,
-        "media_url": _media(case.photos.all()),
+        "media_url": _media(photos),
     }
 
 

@@ -20,8 +20,11 @@ from .models import ApiClient
 from .openapi import document
 from .render import FORMATS, errors, respond
 
-# Reads without a key, per IP address and hour; a key has its own configured limit.
-ANONYMOUS_READS_PER_HOUR = 1200
+# Reads without a key, per IP address and hour, by what a read costs: one address may be a
+# map page polling or a whole office behind one NAT address. The service list and
+# definitions are a few small rows; one request is a handful of indexed rows; a search
+# reads up to 1,000 cases. A key has its own configured limit for everything it does.
+ANONYMOUS_READS_PER_HOUR = {"catalog": 36_000, "lookup": 18_000, "search": 3_600}
 HOUR = 3600
 # When this interface last changed in a way a client would notice (discovery `changeset`).
 CHANGESET = "2026-12-01T00:00:00+08:00"
@@ -29,10 +32,11 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 ATTRIBUTE = re.compile(r"attribute\[([^\]]+)\](\[\])?")
 
 
-def _limited(request: HttpRequest, client: ApiClient | None) -> None:
+def _limited(request: HttpRequest, client: ApiClient | None, kind: str = "search") -> None:
     message = _("Too many requests for this api_key. Please wait and try again.")
     if client is None:
-        ratelimit.check("open311:ip", ratelimit.client_ip(request), ANONYMOUS_READS_PER_HOUR, HOUR)
+        uses = ANONYMOUS_READS_PER_HOUR[kind]
+        ratelimit.check(f"open311:ip:{kind}", ratelimit.client_ip(request), uses, HOUR)
     else:
         ratelimit.check("open311:key", str(client.pk), client.requests_per_hour, HOUR, message)
 
@@ -66,11 +70,12 @@ def endpoint(*methods: str) -> Callable:
     return decorate
 
 
-def _reader(request: HttpRequest) -> ApiClient | None:
-    """Reads need no key; a key shown is checked (a bad one is refused, not ignored)."""
+def _reader(request: HttpRequest, kind: str) -> ApiClient | None:
+    """Reads need no key; a key shown is checked (a bad one is refused, not ignored).
+    `kind`: which anonymous limit applies (ANONYMOUS_READS_PER_HOUR)."""
     raw = _key(request)
     client = services.authenticate(raw) if raw else None
-    _limited(request, client)
+    _limited(request, client, kind)
     return client
 
 
@@ -97,7 +102,7 @@ def _audited(request: HttpRequest, client: ApiClient, action: str, run: Callable
 
 @endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    _reader(request)
+    _reader(request, "catalog")
     centre = Department.objects.filter(kind=DepartmentKind.CENTRE, active=True).first()
     contact = " ".join(p for p in [centre.name, centre.phone] if p) if centre else ""
     here = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": fmt}))
@@ -120,7 +125,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @endpoint("GET")
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
-    _reader(request)
+    _reader(request, "catalog")
     with_metadata = selectors.services_with_attributes()
     data = [selectors.present_service(s, with_metadata) for s in selectors.services()]
     return respond(fmt, "services", data)
@@ -128,7 +133,7 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @endpoint("GET")
 def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
-    _reader(request)
+    _reader(request, "catalog")
     return respond(fmt, "service_definition", selectors.definition(selectors.service_or_404(code)))
 
 
@@ -146,7 +151,7 @@ def _new_request(request: HttpRequest) -> services.NewRequest:
 @endpoint("GET", "POST")
 def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method != "POST":
-        client = _reader(request)
+        client = _reader(request, "search")
         found = selectors.find_requests(client, request.GET.dict(), timezone.now())
         return respond(fmt, "service_requests", found)
     client = _writer(request)
@@ -168,20 +173,20 @@ def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @endpoint("GET")
 def service_request(request: HttpRequest, fmt: str, number: str) -> HttpResponse:
-    client = _reader(request)
+    client = _reader(request, "lookup")
     return respond(fmt, "service_requests", [selectors.request_or_404(client, number)])
 
 
 @endpoint("GET")
 def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
-    _reader(request)
+    _reader(request, "lookup")
     return respond(fmt, "service_requests", [selectors.token_or_404(token)])
 
 
 @endpoint("GET", "POST")
 def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method != "POST":
-        client = _reader(request)
+        client = _reader(request, "search")
         found = selectors.find_updates(client, request.GET.dict(), timezone.now())
         return respond(fmt, "service_request_updates", found)
     client = _writer(request)

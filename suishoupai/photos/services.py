@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import pillow_heif
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
@@ -24,11 +23,20 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 
 from suishoupai.errors import Conflict, InvalidInput
 
-from . import formats, imaging
+from . import formats
 from .models import DerivativeStatus, Photo, derivative_path
 
-pillow_heif.register_heif_opener()
 log = logging.getLogger(__name__)
+
+
+def _open(data: bytes) -> Image.Image:
+    """Image.open with HEIC/HEIF support. pillow_heif (libheif) is loaded on the first
+    photo, not when a web worker starts: most requests never read a photo."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()  # idempotent
+    return Image.open(io.BytesIO(data))
+
 
 # The real type comes from the content, never from the name or the client's header.
 FORMATS = {
@@ -125,7 +133,7 @@ def _decode_check(name: str, fmt: str, data: bytes) -> tuple[int, int, int, int]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # corrupt EXIF and the like: stripped anyway
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            with _open(data) as image:
                 width, height = image.size
                 if image.format != fmt:
                     raise unreadable
@@ -262,6 +270,9 @@ def derive(photo_id: int, *, now: datetime | None = None) -> Photo | None:
     try:
         with photo.original.open("rb") as handle:
             data = handle.read()
+        # OpenCV and the perceptual hash: only the task consumer that makes copies needs them.
+        from . import imaging
+
         boxes = [imaging.Box(**box) for box in photo.redactions]
         rendered = imaging.render(data, boxes)
         token = secrets.token_hex(6)
@@ -423,7 +434,7 @@ def exif_location(data: bytes) -> tuple[float, float] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as image:
+            with _open(data) as image:
                 gps = image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
     except Exception:  # unreadable EXIF has no position, it is not an error
         return None

@@ -13,6 +13,8 @@ import shapely.ops
 from django.db.models import Count, Max
 from shapely.geometry import shape
 
+from suishoupai.refcache import Table
+
 from .models import Area
 
 # Lower bounds of the metres in one degree, so a box built from them covers the circle whether
@@ -106,6 +108,26 @@ def _finest_by_level(index: _AreaIndex, lat: float, lng: float) -> dict[str, int
     for i in sorted(hits, key=lambda i: (index.sizes[i], index.ids[i])):
         best.setdefault(index.levels[i], index.ids[i])
     return best
+
+
+def _areas() -> dict[int, Area]:
+    # Districts and streets (街道): tens to a few hundred rows in a city. Communities and
+    # grids, which can be thousands, stay out.
+    named = Area.objects.filter(level__in=("district", "street")).defer("geometry")
+    return {a.pk: a for a in named}
+
+
+# The districts and streets without their boundaries, for naming a case's district and a
+# noise report's public street (suishoupai.refcache).
+_area_rows = Table(_areas, Area)
+
+
+def areas_by_pk() -> dict[int, Area]:
+    return _area_rows.get()
+
+
+def districts_by_pk() -> dict[int, Area]:
+    return areas_by_pk()  # a case's district_id only ever names a district
 
 
 def locate(lat: float, lng: float) -> Location:

@@ -2,12 +2,18 @@ from decimal import Decimal
 
 from django.utils.translation import ngettext
 
+from suishoupai.refcache import Table
 from suishoupai.timelimits.models import LimitUnit, StageLimit
+
+_limits = Table(
+    lambda: {s: (a, u) for s, a, u in StageLimit.objects.values_list("stage", "amount", "unit")},
+    StageLimit,
+)
 
 
 def stage_limit(stage: str) -> tuple[Decimal, str] | None:
     """The (amount, unit) limit of a centre stage, or None when the city set none."""
-    return StageLimit.objects.filter(stage=stage).values_list("amount", "unit").first()
+    return _limits.get().get(stage)
 
 
 # Roughly how long one unit lasts in wall-clock hours, only to order limits from the

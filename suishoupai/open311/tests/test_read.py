@@ -242,9 +242,21 @@ def test_wrong_method_is_405(web, city, hotline):
 def test_reads_without_a_key_are_rate_limited_per_address(web, city, monkeypatch):
     from suishoupai.open311 import views
 
-    monkeypatch.setattr(views, "ANONYMOUS_READS_PER_HOUR", 2)
+    limits = {"catalog": 2, "lookup": 5, "search": 1}
+    monkeypatch.setattr(views, "ANONYMOUS_READS_PER_HOUR", limits)
     assert [web.get(f"{BASE}/services.json").status_code for _ in range(3)] == [200, 200, 429]
     assert web.get(f"{BASE}/services.xml").content.count(b"<code>429</code>") == 1
+
+
+def test_each_kind_of_read_has_its_own_anonymous_limit(web, city, monkeypatch):
+    from suishoupai.open311 import views
+
+    limits = {"catalog": 2, "lookup": 5, "search": 1}
+    monkeypatch.setattr(views, "ANONYMOUS_READS_PER_HOUR", limits)
+    # Searches are spent after one; the service list still answers, and the other way round.
+    assert [web.get(f"{BASE}/requests.json").status_code for _ in range(2)] == [200, 429]
+    assert [web.get(f"{BASE}/services.json").status_code for _ in range(3)] == [200, 200, 429]
+    assert web.get(f"{BASE}/requests/20260101-0001.json").status_code == 404
 
 
 def test_listing_requests_costs_the_same_queries_for_one_case_or_many(
