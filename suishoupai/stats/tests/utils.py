@@ -1,0 +1,49 @@
+from datetime import date, timedelta
+
+from suishoupai.cases import services
+from suishoupai.cases.models import Case
+from suishoupai.stats import selectors
+from suishoupai.stats.models import KEY_FIELDS, CaseFact, DailyCell
+from suishoupai.stats.services import recompute
+
+MINUTE = timedelta(minutes=1)
+
+
+def values(
+    since: date, until: date | None = None, by: str = "total", **kw
+) -> dict[str, object] | dict:
+    """{code: value} of the total row, or {label: {code: value}} with a breakdown."""
+    q = selectors.Query(since, until or since, by, **kw)
+    rows = selectors.indicators(q)
+    if by == "total":
+        return {k: v.value for k, v in rows[0].values.items()} if rows else {}
+    return {r.label: {k: v.value for k, v in r.values.items()} for r in rows}
+
+
+def assert_rollups_equal_recomputation() -> None:
+    cells, per_case = recompute()
+    stored = {
+        tuple(getattr(c, k) for k in KEY_FIELDS): (c.count, c.total)
+        for c in DailyCell.objects.all()
+    }
+    assert stored == cells
+    facts: dict[int, dict] = {}
+    for f in CaseFact.objects.all():
+        facts.setdefault(f.case_id, {})[tuple(getattr(f, k) for k in KEY_FIELDS)] = (
+            f.count,
+            f.total,
+        )
+    assert facts == {pk: v for pk, v in per_case.items() if v}
+
+
+def closed_case(people, case: Case, t, *, handler="carl", rating="satisfied") -> Case:
+    """Filed case → dispatched → handled → verified → closed (→ rated), 10 minutes apart."""
+    services.dispatch(case, people["dora"], now=t)
+    services.take(case, people[handler], now=t + 10 * MINUTE)
+    services.feedback(case, people[handler], note="已清理", now=t + 20 * MINUTE)
+    services.verify_pass(case, people["ivan"], now=t + 30 * MINUTE)
+    services.close(case, people["leo"], now=t + 40 * MINUTE)
+    if rating:
+        services.rate(case, rating=rating, now=t + 50 * MINUTE)
+    case.refresh_from_db()
+    return case
