@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from suishoupai.catalog.models import Category, Subcategory
 from suishoupai.cases.models import Channel
-from suishoupai.org.models import Department, User
+from suishoupai.cases.policy import READ_ALL, has_post
+from suishoupai.errors import NotAllowed
+from suishoupai.org.models import Department, Role, User
 from suishoupai.places.models import Area
 
 from .models import CompositeWeight, DailyCell, GradeBand
@@ -391,3 +393,32 @@ def trend(q: Query, step: str) -> list[tuple[date, dict[str, int]]]:
 
 def cells_filter(metric: str, since: date, until: date) -> Q:
     return Q(metric=metric, day__gte=since, day__lte=until)
+
+
+def scope_for(user: User) -> frozenset[int] | None:
+    """The departments whose numbers a person may read: None for the centre's posts
+    (everything), a department's own tree for its handlers, nothing for anyone else."""
+    if not user.is_active:
+        return frozenset()
+    if has_post(user, READ_ALL):
+        return None
+    if user.role == Role.HANDLER and user.department_id:
+        return frozenset(user.department_scope)
+    return frozenset()
+
+
+def narrow(
+    scope: frozenset[int] | None, department: int | None, with_subunits: bool
+) -> frozenset[int] | None:
+    """The departments a request reads: its scope, or one department (with its units)
+    inside it. Raises NotAllowed outside the scope (or for no such department)."""
+    if scope is not None and not scope:
+        raise NotAllowed(_("Your post has no statistics to read."))
+    if department is None:
+        return scope
+    if not Department.objects.filter(pk=department).exists():
+        raise NotAllowed(_("You may only read your own department and its units."))
+    wanted = department_scope(department, with_subunits)
+    if scope is not None and not wanted <= scope:
+        raise NotAllowed(_("You may only read your own department and its units."))
+    return wanted

@@ -1,0 +1,101 @@
+"""GET /api/v1/stats/indicators (staff, scoped) and GET /api/v1/public/stats (anyone)."""
+
+import pytest
+from django.test import Client
+
+from suishoupai.cases import services
+from suishoupai.cases.tests.journeys import report
+from suishoupai.stats.tests.utils import MINUTE, closed_case
+
+from suishoupai import factories as c
+
+pytestmark = pytest.mark.django_db
+
+T0 = c.WEDNESDAY_9AM
+PERIOD = {"since": "2026-11-01", "until": "2026-11-30"}
+
+
+@pytest.fixture
+def history(city, people):
+    """One case closed by 道外区环卫 (passed on by 市环卫中心), one by 南岗区道桥, unsatisfied."""
+    a = report(city, T0)
+    services.accept(a, people["olga"], now=T0 + MINUTE)
+    services.dispatch(a, people["dora"], now=T0 + 2 * MINUTE)
+    services.take(a, people["carl"], now=T0 + 3 * MINUTE)
+    services.dispatch_on(a, people["carl"], department=city.daowai_sanitation.pk, now=T0)
+    services.take(a, people["hans"], now=T0 + 4 * MINUTE)
+    services.feedback(a, people["hans"], note="已清理", now=T0 + 5 * MINUTE)
+    services.verify_pass(a, people["ivan"], now=T0 + 6 * MINUTE)
+    services.close(a, people["leo"], now=T0 + 7 * MINUTE)
+    services.rate(a, rating="satisfied", now=T0 + 8 * MINUTE)
+    b = report(city, T0, where=c.NANGANG, category="road_damage")
+    services.accept(b, people["olga"], condition="road_damage.pothole.large", now=T0 + MINUTE)
+    closed_case(people, b, T0 + 2 * MINUTE, handler="nina", rating="unsatisfied")
+    return a, b
+
+
+def test_the_centre_reads_every_department_with_numerators(history, lily, staff_client):
+    r = staff_client(lily).get("/api/v1/stats/indicators", {**PERIOD, "by": "department"})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    rows = {row["label"]: row for row in body["rows"]}
+    assert set(rows) == {"道外区环卫部门", "南岗区道桥部门", "市环卫中心"}
+    daowai = rows["道外区环卫部门"]["values"]
+    assert daowai["closing_rate"] == {"value": 100.0, "numerator": 1, "denominator": 1}
+    assert rows["南岗区道桥部门"]["values"]["satisfaction_rate"]["value"] == 0.0
+    assert body["total"]["values"]["satisfaction_rate"] == {
+        "value": 50.0,
+        "numerator": 1,
+        "denominator": 2,
+    }
+    # 按期结案率 50, 结案率 20, 返工率 10, 满意率 20: all perfect but satisfaction.
+    assert rows["南岗区道桥部门"]["score"] == 80.0 and rows["南岗区道桥部门"]["grade"] == "良"
+    assert rows["道外区环卫部门"]["score"] == 100.0 and rows["道外区环卫部门"]["grade"] == "优"
+    assert {d["code"] for d in body["definitions"]} >= {"closing_rate", "closed_on_time_rate"}
+
+
+def test_a_parent_with_its_units_counts_the_unit_s_case(history, city, lily, staff_client):
+    query = {**PERIOD, "by": "department", "department": city.city_sanitation.pk}
+    alone = staff_client(lily).get("/api/v1/stats/indicators", query).json()
+    together = staff_client(lily).get(
+        "/api/v1/stats/indicators", {**query, "with_subunits": "true"}
+    ).json()
+    assert alone["total"]["values"]["closed"]["value"] == 0
+    assert together["total"]["values"]["closed"]["value"] == 1
+
+
+def test_a_department_sees_only_itself_and_its_units(history, city, carl, nina, staff_client):
+    r = staff_client(carl).get("/api/v1/stats/indicators", {**PERIOD, "by": "department"})
+    assert {row["label"] for row in r.json()["rows"]} == {"市环卫中心", "道外区环卫部门"}
+    assert r.json()["total"]["values"]["closed"]["value"] == 1  # 道外's, not 南岗's
+    other = {**PERIOD, "department": city.nangang_roads.pk}
+    assert staff_client(carl).get("/api/v1/stats/indicators", other).status_code == 403
+    mine = staff_client(nina).get("/api/v1/stats/indicators", PERIOD).json()
+    assert mine["total"]["values"]["closed"]["value"] == 1
+
+
+def test_posts_list_staff_by_name(history, lily, staff_client):
+    r = staff_client(lily).get("/api/v1/stats/indicators", {**PERIOD, "by": "post"})
+    rows = {row["label"]: row["values"] for row in r.json()["rows"]}
+    assert rows["olga"]["filed"]["value"] == 2 and rows["dora"]["dispatched"]["value"] == 2
+    assert rows["ivan"]["verified"]["value"] == 2
+
+
+def test_the_statistics_need_a_token(history):
+    assert Client().get("/api/v1/stats/indicators", PERIOD).status_code == 401
+
+
+def test_the_public_subset_has_no_posts_and_no_personal_data(history):
+    r = Client().get("/api/v1/public/stats", {**PERIOD, "by": "district"})
+    assert r.status_code == 200
+    body = r.json()
+    assert {row["label"] for row in body["rows"]} == {"道外区", "南岗区"}
+    assert "urged" not in body["total"]["values"] and "closing_rate" in body["total"]["values"]
+    assert Client().get("/api/v1/public/stats", {"by": "post"}).status_code == 422
+    for name in ("olga", "dora", "carl", "hans"):
+        assert name not in r.content.decode()
+
+
+def test_a_period_backwards_is_refused(history, lily, staff_client):
+    bad = {"since": "2026-11-30", "until": "2026-11-01"}
+    assert staff_client(lily).get("/api/v1/stats/indicators", bad).status_code == 422
