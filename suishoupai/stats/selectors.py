@@ -422,3 +422,42 @@ def narrow(
     if scope is not None and not wanted <= scope:
         raise NotAllowed(_("You may only read your own department and its units."))
     return wanted
+
+
+def cases_behind(
+    qs, metric: str, since: date, until: date, departments: frozenset[int] | None = None
+):
+    """The cases whose facts make a number: the console's click-through. For the
+    numbers a case can count in once (LINK_EXACT) the list's length is the number."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import CaseFact
+
+    facts = CaseFact.objects.filter(
+        case=OuterRef("pk"), metric=metric, day__gte=since, day__lte=until
+    )
+    if departments is not None:
+        facts = facts.filter(department__in=departments)
+    return qs.filter(Exists(facts))
+
+
+# A case counts at most once in these (one submission, one filing, one closing round):
+# the list behind the number has exactly that many cases. Event counts (派遣, 督办, 返工 …)
+# list the cases, which may be fewer than the events.
+LINK_EXACT = frozenset(
+    {
+        "reported",
+        "received",
+        "filed",
+        "filed_on_time",
+        "rejected",
+        "due_close",
+        "closed",
+        "closed_on_time",
+        "called_back",
+        "rated",
+        "satisfied",
+        "basically_satisfied",
+        "unsatisfied",
+    }
+)

@@ -3,9 +3,7 @@
 import pytest
 from django.test import Client
 
-from suishoupai.cases import services
-from suishoupai.cases.tests.journeys import report
-from suishoupai.stats.tests.utils import MINUTE, closed_case
+from suishoupai.stats.tests.utils import two_departments_history
 
 from suishoupai import factories as c
 
@@ -17,21 +15,7 @@ PERIOD = {"since": "2026-11-01", "until": "2026-11-30"}
 
 @pytest.fixture
 def history(city, people):
-    """One case closed by 道外区环卫 (passed on by 市环卫中心), one by 南岗区道桥, unsatisfied."""
-    a = report(city, T0)
-    services.accept(a, people["olga"], now=T0 + MINUTE)
-    services.dispatch(a, people["dora"], now=T0 + 2 * MINUTE)
-    services.take(a, people["carl"], now=T0 + 3 * MINUTE)
-    services.dispatch_on(a, people["carl"], department=city.daowai_sanitation.pk, now=T0)
-    services.take(a, people["hans"], now=T0 + 4 * MINUTE)
-    services.feedback(a, people["hans"], note="已清理", now=T0 + 5 * MINUTE)
-    services.verify_pass(a, people["ivan"], now=T0 + 6 * MINUTE)
-    services.close(a, people["leo"], now=T0 + 7 * MINUTE)
-    services.rate(a, rating="satisfied", now=T0 + 8 * MINUTE)
-    b = report(city, T0, where=c.NANGANG, category="road_damage")
-    services.accept(b, people["olga"], condition="road_damage.pothole.large", now=T0 + MINUTE)
-    closed_case(people, b, T0 + 2 * MINUTE, handler="nina", rating="unsatisfied")
-    return a, b
+    return two_departments_history(city, people, T0)
 
 
 def test_the_centre_reads_every_department_with_numerators(history, lily, staff_client):
@@ -77,7 +61,8 @@ def test_a_department_sees_only_itself_and_its_units(history, city, carl, nina, 
 def test_posts_list_staff_by_name(history, lily, staff_client):
     r = staff_client(lily).get("/api/v1/stats/indicators", {**PERIOD, "by": "post"})
     rows = {row["label"]: row["values"] for row in r.json()["rows"]}
-    assert rows["olga"]["filed"]["value"] == 2 and rows["dora"]["dispatched"]["value"] == 2
+    assert rows["olga"]["filed"]["value"] == 3 and rows["dora"]["dispatched"]["value"] == 3
+    assert rows["lily"]["urged"]["value"] == 1
     assert rows["ivan"]["verified"]["value"] == 2
 
 

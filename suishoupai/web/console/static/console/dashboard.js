@@ -1,0 +1,47 @@
+// The leader dashboard's charts (ECharts); the data comes in a JSON script element.
+(function () {
+  "use strict";
+  var node = document.getElementById("dashboard-data");
+  if (!node || !window.echarts) return;
+  var data = JSON.parse(node.textContent);
+
+  function chart(id, option) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var c = window.echarts.init(el);
+    c.setOption(option);
+    window.addEventListener("resize", function () { c.resize(); });
+  }
+
+  chart("chart-trend", {
+    tooltip: { trigger: "axis" },
+    legend: { top: 0 },
+    grid: { left: 40, right: 16, top: 40, bottom: 30 },
+    xAxis: { type: "category", data: data.trend.periods },
+    yAxis: { type: "value", minInterval: 1 },
+    series: data.trend.series.map(function (s) {
+      return { name: s.name, type: "line", data: s.data, smooth: true };
+    })
+  });
+  chart("chart-hours", {
+    tooltip: {},
+    grid: { left: 40, right: 16, top: 16, bottom: 30 },
+    xAxis: { type: "category", data: data.histogram.map(function (b) { return b.label; }) },
+    yAxis: { type: "value", minInterval: 1 },
+    series: [{ type: "bar", data: data.histogram.map(function (b) { return b.count; }) }]
+  });
+  chart("chart-categories", {
+    tooltip: { trigger: "item" },
+    series: [{ type: "pie", radius: ["35%", "70%"], data: data.categories }]
+  });
+  // A heat strip of the districts: darker is more cases due.
+  var max = Math.max.apply(null, [1].concat(data.districts.map(function (d) { return d.value; })));
+  chart("chart-districts", {
+    tooltip: {},
+    grid: { left: 90, right: 16, top: 16, bottom: 30 },
+    visualMap: { show: false, min: 0, max: max, inRange: { color: ["#fde7d9", "#d9480f"] } },
+    xAxis: { type: "value", minInterval: 1 },
+    yAxis: { type: "category", data: data.districts.map(function (d) { return d.name; }) },
+    series: [{ type: "bar", data: data.districts.map(function (d) { return d.value; }) }]
+  });
+})();
