@@ -94,13 +94,18 @@ class Scope:
     departments: frozenset[int] | None
     department: int | None
     with_subunits: bool
+    # The link of a figure for the whole scope: the department with its units?
+    own_units: bool = True
 
     def query(self, by: str = "total") -> stats.Query:
         return stats.Query(self.since, self.until, by, self.departments, self.with_subunits)
 
     def link(self, metric: str, department: int | None = None, **extra: str) -> str:
         params = {"stat": metric, "stat_since": self.since, "stat_until": self.until}
-        dept, units = (department, self.with_subunits) if department else (self.department, True)
+        if department:
+            dept, units = department, self.with_subunits
+        else:
+            dept, units = self.department, self.own_units
         if dept:
             params |= {"stat_department": dept}
             if units:
@@ -127,7 +132,9 @@ def _scope(request: HttpRequest) -> tuple[PeriodForm, Scope]:
         own = chosen.pk
     elif allowed is not None:
         own = user.department_id  # type: ignore[union-attr]
-    return form, Scope(since, until, departments, own, units if chosen else True)
+    # A chosen department alone or with its units, as asked; a department's own view
+    # (nothing chosen) is its whole tree.
+    return form, Scope(since, until, departments, own, units, units if chosen else True)
 
 
 def _number(v: stats.Value) -> str:
@@ -155,8 +162,14 @@ def _cell(scope: Scope, row: stats.Row, code: str, department: int | None, extra
         "denominator": value.denominator,
         "url": scope.link(metric, department, **extra) if metric else None,
         "formula": str(d.formula) if d and d.formula else "",
-        "label": str(d.label) if d else "",
+        "label": str(d.label) if d else str(OTHER_LABELS.get(code, "")),
     }
+
+
+OTHER_LABELS = {
+    "median_hours": gettext_lazy("Median handling time (hours)"),
+    "mean_hours": gettext_lazy("Mean handling time (hours)"),
+}
 
 
 TABLE = [
