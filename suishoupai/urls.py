@@ -15,6 +15,7 @@ urlpatterns = [
     # Citizen H5 pages (WeChat menu, QR codes), the staff console, Open311 GeoReport v2.
     path("m/", include("suishoupai.web.citizen.urls")),
     path("console/", include("suishoupai.web.console.urls")),
+    path("public/stats/", include("suishoupai.web.public_stats")),
     path("open311/v2/", include("suishoupai.open311.urls")),
     # The WeChat official account's server URL (404 unless WECHAT_* are set).
     path("wechat/", include("suishoupai.wechat.urls")),
