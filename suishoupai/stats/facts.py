@@ -122,7 +122,7 @@ def facts_for(case: Case, events: Iterable[CaseEvent]) -> Facts:
     return w.facts
 
 
-def _step(w: _Walk, case: Case, ev: CaseEvent) -> None:  # noqa: C901 - one branch per event
+def _step(w: _Walk, case: Case, ev: CaseEvent) -> None:
     action, dept, actor = ev.action, ev.department_id or 0, ev.actor_id or 0
     if action == "case.submitted":
         w.add(ev.at, "reported")
@@ -263,7 +263,7 @@ def _closing_facts(w: _Walk, case: Case, last: _Cycle) -> None:
         minutes = int((last.resolved_at - w.dispatched_at).total_seconds() // 60)
         bucket = min(minutes // 60, MAX_BUCKET_HOURS)
         w.add(day, "duration", dept, bucket=bucket, total=minutes)
-        unit = case.condition.limit_unit if case.condition_id else "urgent_hours"
+        unit = case.condition.limit_unit if case.condition else "urgent_hours"
         counted = clock.counted_minutes(w.dispatched_at, last.resolved_at, unit)
         w.add(day, "duration_counted", dept, total=counted)
     if case.rating and w.rated_at is not None:

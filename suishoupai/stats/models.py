@@ -30,6 +30,9 @@ class _Key(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.metric} {self.count}"
+
 
 KEY_FIELDS = (
     "day",

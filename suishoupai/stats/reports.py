@@ -98,9 +98,7 @@ def table(q: selectors.Query, unit: str = "", title: str = "") -> Table:
     ]
     weights = ", ".join(f"{code} {w}" for code, w in selectors.composite_config()[0])
     notes = "; ".join(formulas) + f"; 综合指标值 = Σ权重×指标 / Σ权重 ({weights})"
-    name = title or _("Urban management statistics by %(by)s") % {
-        "by": BY_TITLES.get(q.by, q.by)
-    }
+    name = title or _("Urban management statistics by %(by)s") % {"by": BY_TITLES.get(q.by, q.by)}
     return Table(name, q.by, q.since, q.until, unit, header, body, notes)
 
 
@@ -167,7 +165,10 @@ def monthly_bulletin(month: str):
     since, until = month_bounds(month)
     tables = []
     for by in ("department", "district", "category"):
-        t = table(selectors.Query(since, until, by), title=f"{month} 数字城管运行情况通报（按{BY_TITLES[by]}）")
+        t = table(
+            selectors.Query(since, until, by),
+            title=f"{month} 数字城管运行情况通报（按{BY_TITLES[by]}）",
+        )
         if by in ("department", "district"):
             _rank(t)
         tables.append(t)
@@ -180,12 +181,14 @@ def _rank(t: Table) -> None:
     score_at = len(t.header) - 2
     total = t.rows.pop()
     scored = sorted(t.rows, key=lambda r: (r[score_at] is None, -(r[score_at] or 0), r[0]))
-    t.header = [_("Rank")] + t.header + [_("Note")]
+    t.header = [_("Rank"), *t.header, _("Note")]
     ranked = [r for r in scored if r[score_at] is not None]
     rows = []
     for index, row in enumerate(scored, start=1):
         bottom = row[score_at] is not None and len(ranked) > 3 and row in ranked[-3:]
-        rows.append([index if row[score_at] is not None else None, *row, "后三名" if bottom else ""])
+        rows.append(
+            [index if row[score_at] is not None else None, *row, "后三名" if bottom else ""]
+        )
     rows.append([None, *total, ""])
     t.rows = rows
 

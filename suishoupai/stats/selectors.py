@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from suishoupai.catalog.models import Category, Subcategory
-from suishoupai.cases.models import Channel
+from suishoupai.cases.models import Case, Channel
 from suishoupai.cases.policy import READ_ALL, has_post
+from suishoupai.catalog.models import Category, Subcategory
 from suishoupai.errors import NotAllowed
 from suishoupai.org.models import Department, Role, User
 from suishoupai.places.models import Area
@@ -96,7 +96,11 @@ RATES = [
         lower_is_better=True,
     ),
     Definition(
-        "handling_rate", _("Handling rate (处置率)"), ("handled",), "due_handle", _("处置数 / 应处置数")
+        "handling_rate",
+        _("Handling rate (处置率)"),
+        ("handled",),
+        "due_handle",
+        _("处置数 / 应处置数"),
     ),
     Definition(
         "handled_on_time_rate",
@@ -209,7 +213,7 @@ def _group_field(by: str) -> str | None:
     return {"post": "person", "total": None}.get(by, by)
 
 
-def _cells(q: Query):
+def _cells(q: Query) -> QuerySet[DailyCell]:
     cells = DailyCell.objects.filter(day__gte=q.since, day__lte=q.until, metric__in=METRICS)
     if q.departments is not None:
         cells = cells.filter(department__in=q.departments)
@@ -413,20 +417,24 @@ def narrow(
     """The departments a request reads: its scope, or one department (with its units)
     inside it. Raises NotAllowed outside the scope (or for no such department)."""
     if scope is not None and not scope:
-        raise NotAllowed(_("Your post has no statistics to read."))
+        raise NotAllowed(str(_("Your post has no statistics to read.")))
     if department is None:
         return scope
     if not Department.objects.filter(pk=department).exists():
-        raise NotAllowed(_("You may only read your own department and its units."))
+        raise NotAllowed(str(_("You may only read your own department and its units.")))
     wanted = department_scope(department, with_subunits)
     if scope is not None and not wanted <= scope:
-        raise NotAllowed(_("You may only read your own department and its units."))
+        raise NotAllowed(str(_("You may only read your own department and its units.")))
     return wanted
 
 
 def cases_behind(
-    qs, metric: str, since: date, until: date, departments: frozenset[int] | None = None
-):
+    qs: QuerySet[Case],
+    metric: str,
+    since: date,
+    until: date,
+    departments: frozenset[int] | None = None,
+) -> QuerySet[Case]:
     """The cases whose facts make a number: the console's click-through. For the
     numbers a case can count in once (LINK_EXACT) the list's length is the number."""
     from django.db.models import Exists, OuterRef

@@ -105,7 +105,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         "form": form,
         "since": since,
         "until": until,
-        "headline": [_cell(total, c) for c in HEADLINE + ["satisfaction_rate"]],
+        "headline": [_cell(total, c) for c in [*HEADLINE, "satisfaction_rate"]],
         "columns": [_cell(total, c) for c in COLUMNS],
         "districts": districts,
         "categories": categories,
@@ -115,8 +115,14 @@ def public_stats(request: HttpRequest) -> HttpResponse:
             "months": [t["month"] for t in trend],
             "reported": [t["reported"] for t in trend],
             "closed": [t["closed"] for t in trend],
-            "rate": [float(t["closing_rate"]) if t["closing_rate"] is not None else None for t in trend],
-            "names": [str(_("Reports")), str(_("Closed cases")), str(_("Closing rate in per cent"))],
+            "rate": [
+                float(t["closing_rate"]) if t["closing_rate"] is not None else None for t in trend
+            ],
+            "names": [
+                str(_("Reports")),
+                str(_("Closed cases")),
+                str(_("Closing rate in per cent")),
+            ],
         },
     }
     return render(request, "web/public_stats.html", context)

@@ -3,9 +3,8 @@
 import pytest
 from django.test import Client
 
-from suishoupai.stats.tests.utils import two_departments_history
-
 from suishoupai import factories as c
+from suishoupai.stats.tests.utils import two_departments_history
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +40,11 @@ def test_the_centre_reads_every_department_with_numerators(history, lily, staff_
 def test_a_parent_with_its_units_counts_the_unit_s_case(history, city, lily, staff_client):
     query = {**PERIOD, "by": "department", "department": city.city_sanitation.pk}
     alone = staff_client(lily).get("/api/v1/stats/indicators", query).json()
-    together = staff_client(lily).get(
-        "/api/v1/stats/indicators", {**query, "with_subunits": "true"}
-    ).json()
+    together = (
+        staff_client(lily)
+        .get("/api/v1/stats/indicators", {**query, "with_subunits": "true"})
+        .json()
+    )
     assert alone["total"]["values"]["closed"]["value"] == 0
     assert together["total"]["values"]["closed"]["value"] == 1
 

@@ -5,7 +5,14 @@ from decimal import Decimal
 import pytest
 
 from suishoupai.stats.models import CompositeWeight, GradeBand
-from suishoupai.stats.selectors import Row, Value, composite, composite_config, median_hours, percent
+from suishoupai.stats.selectors import (
+    Row,
+    Value,
+    composite,
+    composite_config,
+    median_hours,
+    percent,
+)
 
 
 def test_tianmen_s_bulletin_rounds_to_the_published_rates():

@@ -118,7 +118,9 @@ def _do(city, people, action: str, case: Case, other: Case, t, rating: str) -> N
             services.mark_overdue(now=t)
         case "appeal_approved" | "appeal_denied":
             services.request_appeal(case, h, reason="围挡", now=t)
-            decide = services.approve_appeal if action == "appeal_approved" else services.deny_appeal
+            decide = (
+                services.approve_appeal if action == "appeal_approved" else services.deny_appeal
+            )
             decide(case, p["leo"], now=t)
         case "callback":
             services.callback(case, p["olga"], result="satisfied", now=t)

@@ -27,9 +27,9 @@ from suishoupai.errors import NotAllowed
 from suishoupai.org.models import Department, User
 from suishoupai.places.models import Area
 from suishoupai.stats import reports
+from suishoupai.stats import selectors as stats
 
 from .navigation import may_see_dashboard
-from suishoupai.stats import selectors as stats
 
 HEADLINE = [
     "reported",
@@ -101,7 +101,12 @@ class Scope:
         return stats.Query(self.since, self.until, by, self.departments, self.with_subunits)
 
     def link(self, metric: str, department: int | None = None, **extra: str) -> str:
-        params = {"stat": metric, "stat_since": self.since, "stat_until": self.until}
+        params: dict[str, object] = {
+            "stat": metric,
+            "stat_since": self.since,
+            "stat_until": self.until,
+        }
+        dept: int | None
         if department:
             dept, units = department, self.with_subunits
         else:
@@ -194,8 +199,9 @@ def _table(scope: Scope, by: str) -> list[dict]:
         codes = dict(Area.objects.filter(pk__in=[r.key for r in rows]).values_list("pk", "code"))
     out = []
     for row in rows:
-        dept = row.key if by == "department" else None
-        extra = {"district": codes[row.key]} if by == "district" and row.key in codes else {}
+        key = row.key if isinstance(row.key, int) else 0
+        dept = key if by == "department" else None
+        extra = {"district": codes[key]} if by == "district" and key in codes else {}
         out.append(
             {
                 "label": row.label,

@@ -20,9 +20,13 @@ def history(city, people):
 def test_anyone_sees_the_district_and_category_figures(history):
     page = Client().get(PAGE, NOVEMBER)
     assert page.status_code == 200
-    districts = {r["label"]: {x["code"]: x["text"] for x in r["cells"]} for r in page.context["districts"]}
+    districts = {
+        r["label"]: {x["code"]: x["text"] for x in r["cells"]} for r in page.context["districts"]
+    }
     # 道外区: the closed garbage case and the one overdue at 市环卫中心; 南岗区: the pothole.
-    assert districts["道外区"]["due_close"] == "2" and districts["道外区"]["closing_rate"] == "50.00%"
+    assert (
+        districts["道外区"]["due_close"] == "2" and districts["道外区"]["closing_rate"] == "50.00%"
+    )
     assert districts["南岗区"]["satisfaction_rate"] == "0.00%"
     categories = {r["label"] for r in page.context["categories"]}
     assert categories == {"环境卫生", "道路破损"}
@@ -33,7 +37,15 @@ def test_anyone_sees_the_district_and_category_figures(history):
 
 def test_it_shows_no_staff_and_no_reporter(history):
     html = Client().get(PAGE, NOVEMBER).content.decode()
-    for private in ("olga", "dora", "carl", "nina", "lily", "市环卫中心", "督办"):  # not "hans": zh-hans
+    for private in (
+        "olga",
+        "dora",
+        "carl",
+        "nina",
+        "lily",
+        "市环卫中心",
+        "督办",
+    ):  # not "hans": zh-hans
         assert private not in html
 
 

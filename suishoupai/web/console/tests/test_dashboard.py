@@ -38,7 +38,9 @@ def _links(html: str) -> list[tuple[str, str, str]]:
 def _count(client: Client, url: str) -> int:
     page = client.get(url)
     assert page.status_code == 200, url
-    return int(re.search(r'id="result-count" data-count="(\d+)"', page.content.decode()).group(1))
+    found = re.search(r'id="result-count" data-count="(\d+)"', page.content.decode())
+    assert found is not None
+    return int(found.group(1))
 
 
 def test_the_leader_sees_the_headline_figures(history, people):
@@ -115,7 +117,10 @@ def test_a_table_exports_to_excel_with_title_period_and_formulas(history, people
     assert "结案数 / 应结案数" in sheet.cell(sheet.max_row, 2).value
     r = client.get("/console/dashboard/export.csv", {**PERIOD, "table": "district"})
     lines = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert lines[1] == ["Period", "2026-11-01 – 2026-11-30"] or lines[1][1] == "2026-11-01 – 2026-11-30"
+    assert (
+        lines[1] == ["Period", "2026-11-01 – 2026-11-30"]
+        or lines[1][1] == "2026-11-01 – 2026-11-30"
+    )
     assert {"道外区", "南岗区"} <= {line[0] for line in lines}
 
 
