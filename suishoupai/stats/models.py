@@ -4,7 +4,7 @@ DailyCell is what every dashboard and public page reads: one row per day, metric
 combination of breakdowns, with a count (and a total of minutes for durations). CaseFact
 holds each case's own contribution, so that a new event changes the cells by exactly the
 difference (services.on_event_recorded). Ids are plain integers, 0 meaning "none", so
-that the unique key has no NULLs (PostgreSQL treats every NULL as different).
+that a key compares equal on every database (NULL never equals NULL).
 """
 
 from django.db import models
@@ -48,10 +48,11 @@ KEY_FIELDS = (
 
 
 class DailyCell(_Key):
+    # Not unique: changes are inserted as rows of their own (services: no hot row to
+    # lock) and merged by services.compact; readers sum a key's rows.
     class Meta:
         verbose_name = _("daily statistics cell")
         verbose_name_plural = _("daily statistics cells")
-        constraints = [models.UniqueConstraint(fields=KEY_FIELDS, name="stats_cell_key")]
         indexes = [models.Index(fields=["metric", "day"], name="stats_cell_metric_day")]
 
 

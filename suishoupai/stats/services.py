@@ -2,15 +2,21 @@
 
 On every recorded event (inside the transition's transaction) the case's facts are
 derived again from all its events (facts.facts_for: a case has tens of events), compared
-with the ones stored for it, and the daily cells change by the difference. A failure
+with the ones stored for it, and the difference is added to the daily cells. A failure
 rolls the move back with it, so the cells always equal a recomputation from the events
 (tests/test_rollup_properties.py). `rebuild` recomputes everything from scratch.
+
+The difference is **inserted** as new cell rows, never written onto an existing row:
+every report of a day in one district and category shares its "reported" cell, and an
+UPDATE would hold that row's lock until the report commits, after its photos went to
+the store (the very queue test_burst.py guards against). Readers sum the rows of a key
+anyway; `compact` (every few minutes) merges a key's rows back into one.
 """
 
 from collections.abc import Iterator
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Count, Q, Sum
 
 from suishoupai.cases.models import Case, CaseEvent
 
@@ -72,16 +78,48 @@ def _replace_facts(case: Case, old: dict, new: dict, changed: list[CellKey]) -> 
 
 
 def _bump(key: CellKey, count: int, total: int) -> None:
-    where = dict(zip(KEY_FIELDS, key, strict=True))
-    cells = DailyCell.objects.filter(**where)
-    if cells.update(count=F("count") + count, total=F("total") + total):
-        cells.filter(count=0, total=0).delete()
-        return
-    try:
-        with transaction.atomic():
-            DailyCell.objects.create(**where, count=count, total=total)
-    except IntegrityError:  # another transaction created the cell first
-        cells.update(count=F("count") + count, total=F("total") + total)
+    DailyCell.objects.create(**dict(zip(KEY_FIELDS, key, strict=True)), count=count, total=total)
+
+
+def compact(batch: int = 500) -> int:
+    """Merge each key's cell rows into one; returns how many rows went away.
+
+    Only rows this transaction locked are deleted and summed: a row another compaction
+    merged first is skipped (PostgreSQL skips rows deleted while it waited), and the new
+    rows events insert meanwhile are left for the next run. Nothing is counted twice."""
+    duplicated = DailyCell.objects.values(*KEY_FIELDS).annotate(rows=Count("pk")).filter(rows__gt=1)
+    keys = [tuple(row[k] for k in KEY_FIELDS) for row in duplicated]
+    removed = 0
+    for i in range(0, len(keys), batch):
+        removed += _merge(keys[i : i + batch])
+    return removed
+
+
+def _merge(keys: list[CellKey]) -> int:
+    where = Q()
+    for key in keys:
+        where |= Q(**dict(zip(KEY_FIELDS, key, strict=True)))
+    with transaction.atomic():
+        rows = list(DailyCell.objects.select_for_update().filter(where).order_by("pk"))
+        sums: dict[CellKey, list[int]] = {}
+        for row in rows:
+            acc = sums.setdefault(tuple(getattr(row, k) for k in KEY_FIELDS), [0, 0])
+            acc[0] += row.count
+            acc[1] += row.total
+        DailyCell.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        DailyCell.objects.bulk_create(
+            DailyCell(**dict(zip(KEY_FIELDS, k, strict=True)), count=c, total=t)
+            for k, (c, t) in sums.items()
+            if c or t
+        )
+    return len(rows) - sum(1 for c, t in sums.values() if c or t)
+
+
+def stored_cells() -> dict[CellKey, tuple[int, int]]:
+    """The cells as readers see them: each key's rows summed."""
+    sums = DailyCell.objects.values(*KEY_FIELDS).annotate(c=Sum("count"), t=Sum("total"))
+    found = {tuple(row[k] for k in KEY_FIELDS): (row["c"], row["t"]) for row in sums}
+    return {k: v for k, v in found.items() if v != (0, 0)}
 
 
 def histories(chunk: int = 1000) -> Iterator[tuple[Case, list[CaseEvent]]]:

@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from suishoupai import factories as c
 from suishoupai.stats.models import DailyCell
+from suishoupai.stats.services import compact, stored_cells
 
 from .utils import assert_rollups_equal_recomputation, two_departments_history
 
@@ -14,14 +15,24 @@ pytestmark = pytest.mark.django_db
 
 def test_rebuild_restores_cells_that_were_lost(city, people):
     two_departments_history(city, people, c.WEDNESDAY_9AM)
-    cells = set(DailyCell.objects.values_list("day", "metric", "department", "count", "total"))
+    cells = stored_cells()
     DailyCell.objects.filter(metric="closed").delete()
     DailyCell.objects.filter(metric="reported").update(count=99)
     call_command("rebuild_stats")
-    assert cells == set(
-        DailyCell.objects.values_list("day", "metric", "department", "count", "total")
-    )
+    assert stored_cells() == cells
+    # One row per key after a rebuild.
+    assert DailyCell.objects.count() == len(cells)
     assert_rollups_equal_recomputation()
+
+
+def test_compaction_merges_a_key_s_rows_and_changes_no_number(city, people):
+    two_departments_history(city, people, c.WEDNESDAY_9AM)
+    cells = stored_cells()
+    assert DailyCell.objects.count() > len(cells)  # the changes, row by row
+    assert compact() > 0
+    assert DailyCell.objects.count() == len(cells)
+    assert stored_cells() == cells
+    assert compact() == 0
 
 
 def test_the_monthly_bulletin_ranks_units_and_marks_the_bottom_three(city, people, tmp_path):

@@ -3,8 +3,8 @@ from datetime import date, timedelta
 from suishoupai.cases import services
 from suishoupai.cases.models import Case
 from suishoupai.stats import selectors
-from suishoupai.stats.models import KEY_FIELDS, CaseFact, DailyCell
-from suishoupai.stats.services import recompute
+from suishoupai.stats.models import KEY_FIELDS, CaseFact
+from suishoupai.stats.services import recompute, stored_cells
 
 MINUTE = timedelta(minutes=1)
 
@@ -22,11 +22,7 @@ def values(
 
 def assert_rollups_equal_recomputation() -> None:
     cells, per_case = recompute()
-    stored = {
-        tuple(getattr(c, k) for k in KEY_FIELDS): (c.count, c.total)
-        for c in DailyCell.objects.all()
-    }
-    assert stored == cells
+    assert stored_cells() == cells
     facts: dict[int, dict] = {}
     for f in CaseFact.objects.all():
         facts.setdefault(f.case_id, {})[tuple(getattr(f, k) for k in KEY_FIELDS)] = (
