@@ -48,12 +48,26 @@ KEY_FIELDS = (
 
 
 class DailyCell(_Key):
-    # Not unique: changes are inserted as rows of their own (services: no hot row to
-    # lock) and merged by services.compact; readers sum a key's rows.
+    """A count for one breakdown: each fact goes to every grain (services.GRAINS), with the
+    dimensions that grain does not break down by set to 0, once by day and once by month
+    (`grain` ending in "m", `day` the month's first). A year is read from twelve monthly
+    rows per key, not 365 daily ones, and no grain multiplies persons by districts by
+    categories: the number of rows follows the city's size, not its number of cases.
+
+    Not unique: changes are inserted as rows of their own (services: no hot row to lock)
+    and merged by services.compact; readers sum a key's rows."""
+
+    grain = models.CharField(_("grain"), max_length=2, default="d")
+
     class Meta:
         verbose_name = _("daily statistics cell")
         verbose_name_plural = _("daily statistics cells")
-        indexes = [models.Index(fields=["metric", "day"], name="stats_cell_metric_day")]
+        indexes = [
+            models.Index(fields=["grain", "metric", "day"], name="stats_cell_grain_metric_day")
+        ]
+
+
+CELL_FIELDS = ("grain", *KEY_FIELDS)
 
 
 class CaseFact(_Key):

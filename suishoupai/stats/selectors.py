@@ -6,7 +6,7 @@ the cost depends on days and breakdowns, never on the number of cases.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet, Sum
@@ -213,8 +213,45 @@ def _group_field(by: str) -> str | None:
     return {"post": "person", "total": None}.get(by, by)
 
 
-def _cells(q: Query) -> QuerySet[DailyCell]:
-    cells = DailyCell.objects.filter(day__gte=q.since, day__lte=q.until, metric__in=METRICS)
+# The grain each breakdown reads (services.GRAINS), and its handling-time histogram.
+READS = {
+    "total": "d",
+    "district": "d",
+    "department": "d",
+    "category": "c",
+    "subcategory": "s",
+    "channel": "h",
+    "post": "p",
+}
+HISTOGRAM = {"total": "b", "district": "b", "department": "b", "category": "k"}
+
+
+def in_period(grain: str, since: date, until: date) -> Q:
+    """The rows of a grain that cover the period: whole months from the monthly rows,
+    the days before and after them from the daily ones."""
+    first_full = since if since.day == 1 else _next_month(since)
+    after = until + timedelta(days=1)
+    end_full = after if after.day == 1 else after.replace(day=1)  # exclusive
+    if first_full >= end_full:
+        return Q(grain=grain, day__gte=since, day__lte=until)
+    return (
+        Q(grain=grain + "m", day__gte=first_full, day__lt=end_full)
+        | Q(grain=grain, day__gte=since, day__lt=first_full)
+        | Q(grain=grain, day__gte=end_full, day__lte=until)
+    )
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _cells(q: Query, grain: str, monthly: bool = True) -> QuerySet[DailyCell]:
+    where = (
+        in_period(grain, q.since, q.until)
+        if monthly
+        else Q(grain=grain, day__gte=q.since, day__lte=q.until)
+    )
+    cells = DailyCell.objects.filter(where, metric__in=METRICS)
     if q.departments is not None:
         cells = cells.filter(department__in=q.departments)
     if q.by == "post":
@@ -226,7 +263,7 @@ def indicators(q: Query) -> list[Row]:
     group = _group_field(q.by)
     fields = ["metric"] + ([group] if group else [])
     rows: dict[object, Row] = {}
-    cells = _cells(q)
+    cells = _cells(q, READS[q.by])
     for item in cells.values(*fields).annotate(count=Sum("count"), total=Sum("total")):
         key = item[group] if group else "total"
         row = rows.setdefault(key, Row(key=key, label=""))
@@ -235,10 +272,12 @@ def indicators(q: Query) -> list[Row]:
             row.minutes += item["total"]
         elif item["metric"] == "duration_counted":
             row.counted_minutes += item["total"]
-    hist = cells.filter(metric="duration").values(*fields[1:], "bucket").annotate(n=Sum("count"))
-    for item in hist:
-        key = item[group] if group else "total"
-        rows[key].histogram[item["bucket"]] = item["n"]
+    if q.by in HISTOGRAM:
+        hist = _cells(q, HISTOGRAM[q.by]).filter(metric="duration")
+        for item in hist.values(*fields[1:], "bucket").annotate(n=Sum("count")):
+            key = item[group] if group else "total"
+            if key in rows:
+                rows[key].histogram[item["bucket"]] = item["n"]
     if q.by == "department" and q.with_subunits:
         rows = _roll_up(rows, q.departments)
     if q.by == "department" and q.departments is not None:
@@ -381,22 +420,22 @@ def department_scope(pk: int, with_subunits: bool) -> frozenset[int]:
     return frozenset(dept.descendant_ids() if with_subunits else {pk})
 
 
+TREND_METRICS = ("reported", "filed", "due_close", "closed", "closed_on_time")
+
+
 def trend(q: Query, step: str) -> list[tuple[date, dict[str, int]]]:
     """Counts per day, ISO week (its Monday) or month (its first day)."""
     from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
     trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[step]("day")
-    cells = _cells(q)
+    # By month: the monthly rows (a partial first or last month counts whole days only).
+    cells = _cells(q, "d", monthly=step == "month").filter(metric__in=TREND_METRICS)
     series: dict[date, dict[str, int]] = defaultdict(dict)
     for item in cells.annotate(period=trunc).values("period", "metric").annotate(n=Sum("count")):
         period = item["period"]
         period = period.date() if hasattr(period, "date") else period
         series[period][item["metric"]] = item["n"]
     return sorted(series.items())
-
-
-def cells_filter(metric: str, since: date, until: date) -> Q:
-    return Q(metric=metric, day__gte=since, day__lte=until)
 
 
 def scope_for(user: User) -> frozenset[int] | None:

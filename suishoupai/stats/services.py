@@ -21,10 +21,51 @@ from django.db.models import Count, Q, Sum
 from suishoupai.cases.models import Case, CaseEvent
 
 from .facts import Facts, facts_for
-from .models import KEY_FIELDS, CaseFact, DailyCell
+from .models import CELL_FIELDS, KEY_FIELDS, CaseFact, DailyCell
 
-# A full key: the case's dimensions and a fact's key.
-CellKey = tuple  # (day, metric, district, category, subcategory, channel, dept, person, bucket)
+# A fact's full key: (day, metric, district, category, subcategory, channel, dept, person,
+# bucket); a cell's key has its grain first.
+CellKey = tuple
+# What each grain keeps of a fact (the department always, for scoped reads); "p" only
+# facts with a person; "b" and "k" only durations (their buckets are the histograms of
+# the districts and the categories: the medians).
+GRAINS = {
+    "d": ("district",),
+    "c": ("category",),
+    "s": ("subcategory",),
+    "h": ("channel",),
+    "p": ("person",),
+    "b": ("district", "bucket"),
+    "k": ("category", "bucket"),
+}
+HISTOGRAMS = ("b", "k")
+_AT = {name: i for i, name in enumerate(KEY_FIELDS)}
+
+
+def expand(key: CellKey) -> list[CellKey]:
+    """The cell keys one fact counts in: each grain, by day and by month."""
+    cells = []
+    day, metric = key[0], key[1]
+    for grain, kept in GRAINS.items():
+        if grain == "p" and not key[_AT["person"]]:
+            continue
+        if grain in HISTOGRAMS and metric != "duration":
+            continue
+        dims = [key[_AT[f]] if f in kept else ("" if f == "channel" else 0) for f in KEY_FIELDS[2:]]
+        dims[_AT["department"] - 2] = key[_AT["department"]]
+        cells.append((grain, day, metric, *dims))
+        cells.append((grain + "m", day.replace(day=1), metric, *dims))
+    return cells
+
+
+def _expand_all(facts: dict[CellKey, tuple[int, int]]) -> dict[CellKey, list[int]]:
+    cells: dict[CellKey, list[int]] = {}
+    for key, (count, total) in facts.items():
+        for cell in expand(key):
+            acc = cells.setdefault(cell, [0, 0])
+            acc[0] += count
+            acc[1] += total
+    return cells
 
 
 def _dims(case: Case) -> tuple[int, int, int, str]:
@@ -59,9 +100,12 @@ def refresh_case(case: Case) -> None:
         (nc, nt), (oc, ot) = new.get(key, (0, 0)), old.get(key, (0, 0))
         if (nc, nt) != (oc, ot):
             delta[key] = (nc - oc, nt - ot)
-    changed = [k for k in delta]
-    for key in sorted(changed):  # one order everywhere: two transactions never deadlock
-        _bump(key, *delta[key])
+    changed = list(delta)
+    DailyCell.objects.bulk_create(
+        DailyCell(**dict(zip(CELL_FIELDS, k, strict=True)), count=c, total=t)
+        for k, (c, t) in _expand_all(delta).items()
+        if c or t
+    )
     _replace_facts(case, old, new, changed)
 
 
@@ -77,18 +121,16 @@ def _replace_facts(case: Case, old: dict, new: dict, changed: list[CellKey]) -> 
     )
 
 
-def _bump(key: CellKey, count: int, total: int) -> None:
-    DailyCell.objects.create(**dict(zip(KEY_FIELDS, key, strict=True)), count=count, total=total)
-
-
 def compact(batch: int = 500) -> int:
     """Merge each key's cell rows into one; returns how many rows went away.
 
     Only rows this transaction locked are deleted and summed: a row another compaction
     merged first is skipped (PostgreSQL skips rows deleted while it waited), and the new
     rows events insert meanwhile are left for the next run. Nothing is counted twice."""
-    duplicated = DailyCell.objects.values(*KEY_FIELDS).annotate(rows=Count("pk")).filter(rows__gt=1)
-    keys = [tuple(row[k] for k in KEY_FIELDS) for row in duplicated]
+    duplicated = (
+        DailyCell.objects.values(*CELL_FIELDS).annotate(rows=Count("pk")).filter(rows__gt=1)
+    )
+    keys = [tuple(row[k] for k in CELL_FIELDS) for row in duplicated]
     removed = 0
     for i in range(0, len(keys), batch):
         removed += _merge(keys[i : i + batch])
@@ -98,17 +140,17 @@ def compact(batch: int = 500) -> int:
 def _merge(keys: list[CellKey]) -> int:
     where = Q()
     for key in keys:
-        where |= Q(**dict(zip(KEY_FIELDS, key, strict=True)))
+        where |= Q(**dict(zip(CELL_FIELDS, key, strict=True)))
     with transaction.atomic():
         rows = list(DailyCell.objects.select_for_update().filter(where).order_by("pk"))
         sums: dict[CellKey, list[int]] = {}
         for row in rows:
-            acc = sums.setdefault(tuple(getattr(row, k) for k in KEY_FIELDS), [0, 0])
+            acc = sums.setdefault(tuple(getattr(row, k) for k in CELL_FIELDS), [0, 0])
             acc[0] += row.count
             acc[1] += row.total
         DailyCell.objects.filter(pk__in=[r.pk for r in rows]).delete()
         DailyCell.objects.bulk_create(
-            DailyCell(**dict(zip(KEY_FIELDS, k, strict=True)), count=c, total=t)
+            DailyCell(**dict(zip(CELL_FIELDS, k, strict=True)), count=c, total=t)
             for k, (c, t) in sums.items()
             if c or t
         )
@@ -117,8 +159,8 @@ def _merge(keys: list[CellKey]) -> int:
 
 def stored_cells() -> dict[CellKey, tuple[int, int]]:
     """The cells as readers see them: each key's rows summed."""
-    sums = DailyCell.objects.values(*KEY_FIELDS).annotate(c=Sum("count"), t=Sum("total"))
-    found = {tuple(row[k] for k in KEY_FIELDS): (row["c"], row["t"]) for row in sums}
+    sums = DailyCell.objects.values(*CELL_FIELDS).annotate(c=Sum("count"), t=Sum("total"))
+    found = {tuple(row[k] for k in CELL_FIELDS): (row["c"], row["t"]) for row in sums}
     return {k: v for k, v in found.items() if v != (0, 0)}
 
 
@@ -142,7 +184,7 @@ def recompute() -> tuple[dict[CellKey, tuple[int, int]], dict[int, dict]]:
     for case, events in histories():
         facts = cell_facts(case, facts_for(case, events))
         per_case[case.pk] = facts
-        for key, (count, total) in facts.items():
+        for key, (count, total) in _expand_all(facts).items():
             sums = cells.setdefault(key, [0, 0])
             sums[0] += count
             sums[1] += total
@@ -159,9 +201,11 @@ def rebuild(chunk: int = 2000) -> int:
         CaseFact.objects.all().delete()
         DailyCell.objects.all().delete()
         for case, events in histories(chunk):
-            for key, (count, total) in cell_facts(case, facts_for(case, events)).items():
+            facts = cell_facts(case, facts_for(case, events))
+            for key, (count, total) in facts.items():
                 where = dict(zip(KEY_FIELDS, key, strict=True))
                 batch.append(CaseFact(case_id=case.pk, **where, count=count, total=total))
+            for key, (count, total) in _expand_all(facts).items():
                 sums = cells.setdefault(key, [0, 0])
                 sums[0] += count
                 sums[1] += total
@@ -171,7 +215,7 @@ def rebuild(chunk: int = 2000) -> int:
         CaseFact.objects.bulk_create(batch)
         DailyCell.objects.bulk_create(
             (
-                DailyCell(**dict(zip(KEY_FIELDS, k, strict=True)), count=c, total=t)
+                DailyCell(**dict(zip(CELL_FIELDS, k, strict=True)), count=c, total=t)
                 for k, (c, t) in cells.items()
                 if c or t
             ),

@@ -228,6 +228,10 @@ def test_a_period_that_cuts_a_case_in_half_counts_each_part_once(city, people):
     dec = values(tuesday.date(), tuesday.date().replace(day=31))
     assert (nov["reported"], nov["filed"], nov["dispatched"], nov["due_close"]) == (1, 1, 1, 0)
     assert (dec["reported"], dec["due_close"], dec["closed"], dec["closed_on_time"]) == (0, 1, 1, 1)
+    # Two partial months (daily rows) and a whole one (monthly rows) give the same.
+    across = values(monday.date().replace(day=20), tuesday.date().replace(day=5))
+    whole = values(monday.date().replace(day=1), tuesday.date().replace(day=31))
+    assert across == whole and (across["reported"], across["closed"]) == (1, 1)
     # 17:00 to 10:00 the next day: 17 clock hours, 2 counted working hours.
     assert (dec["mean_hours"], dec["mean_counted_hours"]) == (Decimal("17.0"), Decimal("2.0"))
     assert_rollups_equal_recomputation()
