@@ -246,12 +246,10 @@ def _trend(scope: Scope, step: str) -> dict:
     }
 
 
-def _attention(user: User, scope: Scope) -> list[dict]:
+def _attention(user: User, scope: Scope, row: stats.Row) -> list[dict]:
     queue = selectors.staff_queue
     overdue = queue(user, CaseFilter(family="open", overdue=True)).count()
     urged = queue(user, CaseFilter()).filter(urge_count__gt=0, state__in=_open()).count()
-    unsatisfied = scope.query()
-    row = stats.total(unsatisfied)
     search = reverse("console:search")
     return [
         {
@@ -281,7 +279,9 @@ def _open() -> list[str]:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, scope = _scope(request)
-    step = (form.cleaned_data.get("step") if form.is_valid() else "") or "day"
+    # By day up to two months, by month beyond (a year of days is 365 points to read).
+    default = "day" if (scope.until - scope.since).days <= 62 else "month"
+    step = (form.cleaned_data.get("step") if form.is_valid() else "") or default
     total = stats.total(scope.query())
     departments = _table(scope, "department")
     districts = _table(scope, "district")
@@ -296,7 +296,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "districts": districts,
         "dept_ranking": _ranking(departments),
         "district_ranking": _ranking(districts),
-        "attention": _attention(request.user, scope),  # type: ignore[arg-type]
+        "attention": _attention(request.user, scope, total),  # type: ignore[arg-type]
         "charts": {
             "trend": _trend(scope, step),
             "histogram": _histogram(total),
