@@ -209,6 +209,9 @@ def _table(scope: Scope, by: str) -> list[dict]:
                 "grade": row.grade,
                 "cells": [_cell(scope, row, c, dept, extra) for c in TABLE],
                 "due": row.sums.get("due_close", 0),
+                "key": key,
+                "reported": row.sums.get("reported", 0),
+                "reported_url": scope.link("reported", dept, **extra),
             }
         )
     return out
@@ -223,6 +226,30 @@ def _ranking(rows: list[dict]) -> dict:
     best = scored[:3]
     bottom = list(reversed(scored[-3:])) if len(scored) > 3 else []
     return {"best": best, "bottom": bottom}
+
+
+def _heat(districts: list[dict]) -> list[dict]:
+    """The districts' reports as circles on the map, at the middle of each district's
+    bounding box (no outline: the boundaries are tens of KB each)."""
+    boxes = Area.objects.filter(pk__in=[d["key"] for d in districts]).values(
+        "pk", "min_lat", "max_lat", "min_lng", "max_lng"
+    )
+    where = {
+        b["pk"]: ((b["min_lat"] + b["max_lat"]) / 2, (b["min_lng"] + b["max_lng"]) / 2)
+        for b in boxes
+        if None not in (b["min_lat"], b["max_lat"], b["min_lng"], b["max_lng"])
+    }
+    return [
+        {
+            "name": d["label"],
+            "lat": where[d["key"]][0],
+            "lng": where[d["key"]][1],
+            "value": d["reported"],
+            "url": d["reported_url"],
+        }
+        for d in districts
+        if d["key"] in where and d["reported"]
+    ]
 
 
 def _histogram(total: stats.Row) -> list[dict]:
@@ -304,6 +331,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {"name": r.label, "value": r.sums.get("reported", 0)} for r in categories
             ],
             "districts": [{"name": r["label"], "value": r["due"]} for r in districts],
+            "heat": _heat(districts),
         },
         "query": request.GET.urlencode(),
         "can_read_all": policy.has_post(request.user, policy.READ_ALL),  # type: ignore[arg-type]

@@ -133,3 +133,11 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(history, people, c
     sheet = load_workbook(io.BytesIO(r.content)).active
     names = [sheet.cell(row, 1).value for row in range(5, sheet.max_row + 1)]
     assert "'=HYPERLINK(1)" in names
+
+
+def test_the_heat_map_circles_open_each_district_s_reports(history, people):
+    client = signed_in(people["lily"])
+    heat = client.get(DASHBOARD, PERIOD).context["charts"]["heat"]
+    assert {h["name"]: h["value"] for h in heat} == {"道外区": 3, "南岗区": 1}
+    for item in heat:
+        assert _count(client, item["url"]) == item["value"]

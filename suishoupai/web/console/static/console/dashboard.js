@@ -44,4 +44,24 @@
     yAxis: { type: "category", data: data.districts.map(function (d) { return d.name; }) },
     series: [{ type: "bar", data: data.districts.map(function (d) { return d.value; }) }]
   });
+
+  // The heat map: a circle per district, larger and redder with more reports; a click
+  // opens the reports behind it. No tiles needed (the intranet may have none).
+  var heatEl = document.getElementById("heat-map");
+  if (heatEl && window.L && data.heat.length) {
+    var map = L.map(heatEl, { attributionControl: false, zoomAnimation: false });
+    var most = Math.max.apply(null, data.heat.map(function (d) { return d.value; }));
+    var bounds = [];
+    data.heat.forEach(function (d) {
+      var share = d.value / most;
+      var colour = share > 0.66 ? "#d9480f" : share > 0.33 ? "#f08c00" : "#fab005";
+      var circle = L.circleMarker([d.lat, d.lng], {
+        radius: 8 + 22 * Math.sqrt(share), color: colour, fillColor: colour, fillOpacity: 0.55
+      }).addTo(map);
+      circle.bindTooltip(d.name + " " + d.value);
+      circle.on("click", function () { window.location.href = d.url; });
+      bounds.push([d.lat, d.lng]);
+    });
+    map.fitBounds(bounds, { padding: [40, 40], maxZoom: 12, animate: false });
+  }
 })();
