@@ -265,6 +265,8 @@ def indicators(q: Query) -> list[Row]:
     rows: dict[object, Row] = {}
     cells = _cells(q, READS[q.by])
     for item in cells.values(*fields).annotate(count=Sum("count"), total=Sum("total")):
+        if not (item["count"] or item["total"]):
+            continue  # a fact that moved away: its rows sum to nothing
         key = item[group] if group else "total"
         row = rows.setdefault(key, Row(key=key, label=""))
         row.sums[item["metric"]] = row.sums.get(item["metric"], 0) + item["count"]
@@ -432,6 +434,8 @@ def trend(q: Query, step: str) -> list[tuple[date, dict[str, int]]]:
     cells = _cells(q, "d", monthly=step == "month").filter(metric__in=TREND_METRICS)
     series: dict[date, dict[str, int]] = defaultdict(dict)
     for item in cells.annotate(period=trunc).values("period", "metric").annotate(n=Sum("count")):
+        if not item["n"]:
+            continue  # a fact that moved to another day leaves rows summing to nothing
         period = item["period"]
         period = period.date() if hasattr(period, "date") else period
         series[period][item["metric"]] = item["n"]
