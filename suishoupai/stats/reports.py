@@ -181,7 +181,7 @@ def _rank(t: Table) -> None:
     score_at = len(t.header) - 2
     total = t.rows.pop()
     scored = sorted(t.rows, key=lambda r: (r[score_at] is None, -(r[score_at] or 0), r[0]))
-    t.header = [_("Rank"), *t.header, _("Note")]
+    t.header = [_("Rank"), *t.header, _("Remark")]
     ranked = [r for r in scored if r[score_at] is not None]
     rows = []
     for index, row in enumerate(scored, start=1):

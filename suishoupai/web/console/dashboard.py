@@ -57,9 +57,9 @@ class PeriodForm(forms.Form):
         label=gettext_lazy("Trend by"),
         required=False,
         choices=[
-            ("day", gettext_lazy("Day")),
-            ("week", gettext_lazy("Week")),
-            ("month", gettext_lazy("Month")),
+            ("day", gettext_lazy("By day")),
+            ("week", gettext_lazy("By week")),
+            ("month", gettext_lazy("By month")),
         ],
     )
     department = forms.ModelChoiceField(
