@@ -13,22 +13,26 @@ SEED = 20260101
 CITY_BOX = (45.68, 126.52, 45.84, 126.76)
 
 
-def insert_history(n: int) -> None:
-    """n cases the way a city accumulates them: 95 % closed, spread over three years,
-    clustered towards the centre; raw INSERTs because the ORM would take minutes."""
+def insert_history(
+    n: int,
+    start: dt.datetime = dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+    end: dt.datetime = dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+) -> None:
+    """n cases the way a city accumulates them: 95 % closed, spread evenly from `start`
+    to `end` (three years unless told), clustered towards the centre; raw INSERTs because
+    the ORM would take minutes."""
     rng = random.Random(SEED)
     categories = list(Category.objects.values_list("pk", flat=True))
-    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    span = (dt.datetime(2026, 12, 1, tzinfo=dt.UTC) - start).total_seconds()
+    span = (end - start).total_seconds()
     open_states = ["submitted", "filed", "dispatched", "in_progress", "resolved"]
     min_lat, min_lng, max_lat, max_lng = CITY_BOX
     mid_lat, mid_lng = (min_lat + max_lat) / 2, (min_lng + max_lng) / 2
     columns = (
         "number, state, channel, category_id, description, address, lat, lng, reporter_phone, "
         "tracking_token_hash, is_anonymous, is_public, created_at, updated_at, is_overdue, "
-        "rework_count, support_count, urge_count, rating, rating_comment"
+        "rework_count, support_count, urge_count, rating, rating_comment, reporter_openid"
     )
-    sql = f"INSERT INTO cases_case ({columns}) VALUES ({', '.join(['%s'] * 20)})"
+    sql = f"INSERT INTO cases_case ({columns}) VALUES ({', '.join(['%s'] * 21)})"
     batch = []
     with transaction.atomic(), connection.cursor() as cursor:
         for i in range(n):
@@ -56,6 +60,7 @@ def insert_history(n: int) -> None:
                     0,
                     0,
                     0,
+                    "",
                     "",
                     "",
                 )

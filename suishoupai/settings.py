@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "suishoupai.demo",
     "suishoupai.web.citizen",
     "suishoupai.web.console",
+    "suishoupai.web.public",
     "suishoupai.web",
 ]
 
@@ -299,7 +300,7 @@ if MAP_TILES not in ("none", "osm", "amap", "tianditu"):
 TIANDITU_KEY = envsecret("TIANDITU_KEY", "") or ""
 if MAP_TILES == "tianditu" and not TIANDITU_KEY:
     raise ImproperlyConfigured("MAP_TILES=tianditu needs TIANDITU_KEY")
-# Where the map's tiles come from (web.citizen.views.TILES): the one outside origin a
+# Where the map's tiles come from (places.tiles.TILES): the one outside origin a
 # page may load from (images only).
 TILE_SOURCES_BY_SETTING = {
     "none": [],
@@ -448,8 +449,8 @@ WECHAT_DOMAIN_VERIFY = envstr("WECHAT_DOMAIN_VERIFY", "")
 WECHAT_DRAFT_MINUTES = envint("WECHAT_DRAFT_MINUTES", 10)
 WECHAT_DRAFT_DAYS = envint("WECHAT_DRAFT_DAYS", 3)
 
-# Logs (suishoupai.ops.logs): LOG_FORMAT=json writes one JSON object per line with
-# phones and tokens masked; LOG_REQUESTS adds one line per request (method, path
+# Logs (suishoupai.ops.logs): LOG_FORMAT=json writes one JSON object per line, text plain
+# lines, both with phones and tokens masked; LOG_REQUESTS adds one line per request (method, path
 # without its query string, status, duration, user id), on by default with JSON.
 LOG_FORMAT = envstr("LOG_FORMAT", "text")
 if LOG_FORMAT not in ("text", "json"):
@@ -458,11 +459,11 @@ LOG_REQUESTS = envbool("LOG_REQUESTS", LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "suishoupai.ops.logs.JsonFormatter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler"}
-        | ({"formatter": "json"} if LOG_FORMAT == "json" else {})
+    "formatters": {
+        "json": {"()": "suishoupai.ops.logs.JsonFormatter"},
+        "text": {"()": "suishoupai.ops.logs.TextFormatter"},
     },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
 

@@ -20,7 +20,7 @@ from ninja.renderers import JSONRenderer
 from suishoupai.encoders import LocalTimeEncoder
 from suishoupai.errors import DomainError
 
-from . import catalog, citizen, photos, staff, stats, triage
+from . import catalog, citizen, photos, public_map, staff, stats, triage
 from .payload import SchemaError
 
 
@@ -132,6 +132,7 @@ api.add_router("/", citizen.router)
 api.add_router("/staff", staff.router)
 api.add_router("/", photos.router)
 api.add_router("/", triage.router)
+api.add_router("/", public_map.router)
 api.add_router("/", stats.staff_router)
 api.add_router("/", stats.public_router)
 

@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 
 from suishoupai import ratelimit
 from suishoupai.cases import presenters, selectors, services
-from suishoupai.cases.models import Case
+from suishoupai.cases.models import Case, Channel
 from suishoupai.cases.presenters import present_private, present_public, present_public_detail
 from suishoupai.cases.states import FAMILY, Family, State
 from suishoupai.catalog.selectors import route
@@ -81,6 +81,8 @@ def create_case(request: HttpRequest):
         is_anonymous=report_in.anonymous,
         is_public=report_in.public,
         openid=openid,
+        # Sent from inside WeChat (its pages or a chat's draft): counted as that channel.
+        channel=Channel.WECHAT if openid else Channel.CITIZEN,
     )
     case, token = services.submit(report, photos + kept, client_ref=key)
     if draft is not None:

@@ -17,7 +17,9 @@ from .schemas import MAX_PAGE_SIZE
 
 def present_staff(case: Case, user: User) -> dict:
     return {
-        **presenters.present_public(case, phone_hidden=not policy.may_see_phone(user)),
+        **presenters.present_public(
+            case, phone_hidden=not policy.may_see_phone(user), exact_place=True
+        ),
         "condition": {"code": case.condition.code, "name": case.condition.description}
         if case.condition
         else None,

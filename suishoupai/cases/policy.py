@@ -10,6 +10,7 @@ import re
 from typing import Any, Protocol
 
 from suishoupai.org.models import Role, User
+from suishoupai.places.selectors import snap
 
 # 受理: file or decline reports, merge duplicates, call reporters back; photo moderation.
 INTAKE = frozenset({Role.OPERATOR, Role.SHIFT_LEAD})
@@ -94,3 +95,22 @@ def masked(value: Any, phone: str) -> Any:
     if isinstance(value, list):
         return [masked(v, phone) for v in value]
     return value
+
+
+# Where a case is, in public. Noise and nuisance reports (Category.coarse_location) point
+# at someone's home: the public gets the centre of the ~100 m grid square they fall in
+# (a fixed grid, so asking again and again never averages out to the point) and no street
+# address. Staff and the reporter keep the exact place.
+COARSE_GRID_M = 100
+
+
+def public_position(lat: float, lng: float, coarse: bool) -> tuple[float, float]:
+    return snap(lat, lng, COARSE_GRID_M) if coarse else (lat, lng)
+
+
+def public_address(case: Any) -> str:
+    """The address as the public sees it: the reporter's number masked; for a coarse
+    category only the street (街道) the case lies in, never the door."""
+    if case.category.coarse_location:
+        return case.street.name if case.street_id else ""
+    return mask(case.address, case.reporter_phone)

@@ -78,8 +78,19 @@ def event(
     }
 
 
-def present_public(case: Case, phone_hidden: bool = True) -> dict:
+def present_public(case: Case, phone_hidden: bool = True, exact_place: bool = False) -> dict:
+    """A case as anyone may see it. Staff and the reporter ask for the `exact_place`;
+    the public gets a noise report's place coarsened (policy.public_position)."""
     hide = case.reporter_phone if phone_hidden else None
+    lat, lng = (
+        (case.lat, case.lng)
+        if exact_place
+        else policy.public_position(case.lat, case.lng, case.category.coarse_location)
+    )
+    if exact_place:
+        address = policy.mask(case.address, hide) if hide is not None else case.address
+    else:
+        address = policy.public_address(case)
     return {
         "number": case.number,
         "state": case.state,
@@ -89,9 +100,9 @@ def present_public(case: Case, phone_hidden: bool = True) -> dict:
         "category": ref(case.category),
         "subcategory": ref(case.subcategory),
         "district": ref(case.district),
-        "address": policy.mask(case.address, hide) if hide is not None else case.address,
-        "lat": case.lat,
-        "lng": case.lng,
+        "address": address,
+        "lat": lat,
+        "lng": lng,
         "description": policy.mask(case.description, hide)
         if hide is not None
         else case.description,
@@ -120,7 +131,7 @@ def present_private(case: Case) -> dict:
     events = selectors.timeline(case, "reporter")
     primary = case.merged_into
     return {
-        **present_public(case, phone_hidden=False),
+        **present_public(case, phone_hidden=False, exact_place=True),
         "timeline": [event(e, False, reporter=True) for e in events],
         "phone": case.reporter_phone,
         "anonymous": case.is_anonymous,

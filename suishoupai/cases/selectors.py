@@ -83,8 +83,8 @@ def _with_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
     # The district's boundary is tens of KB of GeoJSON: never load it with a case
     # (it was half the time of a public list page; see BENCHMARKS.md).
     return qs.select_related(
-        "category", "subcategory", "condition", "district", "department", "merged_into"
-    ).defer("district__geometry")
+        "category", "subcategory", "condition", "district", "street", "department", "merged_into"
+    ).defer("district__geometry", "street__geometry")
 
 
 def public_cases(f: CaseFilter) -> QuerySet[Case]:

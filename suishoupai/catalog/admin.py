@@ -36,8 +36,17 @@ class FilingConditionInline(admin.TabularInline):
 
 @admin.register(Category)
 class CategoryAdmin(AuditedAdmin):
-    list_display = ("code", "name", "name_en", "kind", "icon", "sort_order", "active")
-    list_filter = ("kind", "active")
+    list_display = (
+        "code",
+        "name",
+        "name_en",
+        "kind",
+        "icon",
+        "coarse_location",
+        "sort_order",
+        "active",
+    )
+    list_filter = ("kind", "coarse_location", "active")
     search_fields = ("code", "name", "name_en")
     inlines = (SubcategoryInline,)
 

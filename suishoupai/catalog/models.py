@@ -20,6 +20,16 @@ class Category(LocalName, models.Model):
     hint_en = models.CharField(_("English hint"), max_length=200, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
     active = models.BooleanField(_("active"), default=True)
+    # Noise and nuisance reports point at someone's home (the neighbour's flat, the
+    # reporter's window): public pages show them only snapped to a ~100 m grid.
+    coarse_location = models.BooleanField(
+        _("coarse public position"),
+        default=False,
+        help_text=_(
+            "Public pages show these cases only at a position rounded to about 100 m, "
+            "without the street address (for noise and nuisance reports that point at homes)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("category")

@@ -349,7 +349,15 @@ class _CatalogLoader:
             entry,
             where,
             required={"code", "name", "kind", "subcategories"},
-            optional={"name_en", "icon", "hint", "hint_en", "sort_order", "active"},
+            optional={
+                "name_en",
+                "icon",
+                "hint",
+                "hint_en",
+                "coarse_location",
+                "sort_order",
+                "active",
+            },
         )
         values = {
             "name": spec["name"],
@@ -358,6 +366,7 @@ class _CatalogLoader:
             "icon": spec.get("icon", ""),
             "hint": spec.get("hint", ""),
             "hint_en": spec.get("hint_en", ""),
+            "coarse_location": spec.get("coarse_location", False),
         }
         category = self._upsert(Category, where, index, spec, values)
         for i, sub in enumerate(self.file.list(spec, "subcategories")):

@@ -216,8 +216,14 @@ def _with_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
     events = CaseEvent.objects.exclude(visibility=Visibility.INTERNAL).prefetch_related("photos")
     return (
         qs.select_related(
-            "category", "subcategory", "condition", "department", "open311_request__client"
+            "category",
+            "subcategory",
+            "condition",
+            "department",
+            "street",
+            "open311_request__client",
         )
+        .defer("street__geometry")
         .prefetch_related(Prefetch("events", queryset=events), "photos")
         .order_by("-created_at", "-pk")
     )
@@ -312,6 +318,14 @@ def present_request(case: Case, client: ApiClient | None) -> dict:
     link = getattr(case, "open311_request", None)
     service = Service(case.category, case.subcategory)
     closed = request_status(case.state) == "closed"
+    # The client that sent the request keeps its exact place; everyone else gets the
+    # public one (a noise report's place coarsened, cases.policy).
+    own = _own(case, client)
+    lat, lng = (
+        (case.lat, case.lng)
+        if own
+        else policy.public_position(case.lat, case.lng, case.category.coarse_location)
+    )
     return {
         "service_request_id": case.number,
         "status": request_status(case.state),
@@ -327,9 +341,12 @@ def present_request(case: Case, client: ApiClient | None) -> dict:
         "requested_datetime": w3c(case.created_at),
         "updated_datetime": w3c(case.closed_at if closed and case.closed_at else case.updated_at),
         "expected_datetime": None if closed else w3c(case.handle_due_at),
-        "address": policy.mask(case.address, case.reporter_phone) or None,
-        "lat": case.lat,
-        "long": case.lng,
+        "address": (
+            policy.mask(case.address, case.reporter_phone) if own else policy.public_address(case)
+        )
+        or None,
+        "lat": lat,
+        "long": lng,
         "media_url": _media(case.photos.all()),
     }
 

@@ -40,6 +40,14 @@ def safe_path(path: str) -> str:
     return redact(_TOKEN_SEGMENT.sub(r"\1[redacted]", path))
 
 
+class TextFormatter(logging.Formatter):
+    """The default plain lines, masked the same way: the demo's console channel and any
+    other logger may name a citizen's phone."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict = {

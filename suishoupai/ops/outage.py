@@ -24,6 +24,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from suishoupai import http_errors
+
 from . import readiness
 
 log = logging.getLogger("suishoupai.ops")
@@ -128,22 +130,12 @@ def unavailable(request: HttpRequest) -> HttpResponse:
 
 def _render(request: HttpRequest) -> HttpResponse:
     message = _("The service is temporarily unavailable: the database cannot be reached.")
-    path = request.path
-    if path.startswith("/api/"):
-        api_error = {"detail": message, "code": "unavailable", "errors": []}
-        return JsonResponse(api_error, status=503, json_dumps_params={"ensure_ascii": False})
-    if path.startswith("/open311/"):
-        if path.endswith(".xml"):
-            xml = (
-                '<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>503</code>'
-                f"<description>{message}</description></error></errors>"
-            )
-            return HttpResponse(xml, status=503, content_type="text/xml; charset=utf-8")
-        errors = [{"code": 503, "description": message}]
-        return JsonResponse(
-            errors, status=503, safe=False, json_dumps_params={"ensure_ascii": False}
-        )
-    if path in ("/healthz", "/readyz", "/metrics"):
+    if request.path in ("/healthz", "/readyz", "/metrics"):
         return JsonResponse({"status": "unavailable", "failing": ["database"]}, status=503)
+    # Each interface's own error format (settings.ERROR_FORMATS), as for every error raised
+    # outside a view; a short page for people.
+    answer = http_errors.respond(request, 503, message, "unavailable")
+    if answer is not None:
+        return answer
     html = render_to_string("ops/503.html", {"message": message})
     return HttpResponse(html, status=503)

@@ -162,3 +162,22 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371008.8 * math.asin(min(1.0, math.sqrt(a)))
+
+
+# Metres per degree of latitude (mean): snapping only needs to be about right, and the
+# same on every call.
+_M_PER_DEG_LAT = 111_320.0
+
+
+def snap(lat: float, lng: float, metres: float) -> tuple[float, float]:
+    """The centre of the ~`metres` grid square holding the point.
+
+    A fixed grid, not random noise: every request for the same point gets the same
+    answer, so averaging many answers cannot find the point again. Squares are
+    `metres` tall; their width follows the snapped row's latitude, so they stay square.
+    """
+    lat_step = metres / _M_PER_DEG_LAT
+    snapped_lat = (math.floor(lat / lat_step) + 0.5) * lat_step
+    lng_step = lat_step / max(math.cos(math.radians(snapped_lat)), 1e-6)
+    snapped_lng = (math.floor(lng / lng_step) + 0.5) * lng_step
+    return round(snapped_lat, 6), round(snapped_lng, 6)

@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from suishoupai.cases import policy
 from suishoupai.cases.models import Case
 from suishoupai.cases.states import FAMILY, Family
 
@@ -19,8 +20,8 @@ def home(request: HttpRequest) -> HttpResponse:
         by_family[FAMILY[row["state"]]] += row["n"]
     recent = (
         Case.objects.public()
-        .select_related("category", "subcategory", "district")
-        .defer("district__geometry")
+        .select_related("category", "subcategory", "district", "street")
+        .defer("district__geometry", "street__geometry")
         .order_by("-created_at")[:8]
     )
     context = {
@@ -33,13 +34,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _where(case: Case) -> str:
+    # The public's address: the reporter's number masked, a noise report's door left out.
+    address = policy.public_address(case)
     # Addresses usually begin with their (Chinese) district name: say it once.
     district = case.district
     if district is None:
-        return case.address
-    if case.address.startswith(district.name):
-        return case.address
-    return " · ".join(filter(None, [district.local_name, case.address]))
+        return address
+    if address.startswith(district.name):
+        return address
+    return " · ".join(filter(None, [district.local_name, address]))
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -7,7 +7,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client
 
-from suishoupai.cases.models import Case
+from suishoupai.cases.models import Case, Channel
 from suishoupai.factories import DAOWAI
 from suishoupai.officialaccount import identity
 from suishoupai.officialaccount import services as drafts
@@ -65,6 +65,7 @@ def test_the_kept_photos_and_the_follower_come_with_the_report(chat_draft):
     assert answer.status_code == 201, answer.content
     case = Case.objects.get(number=answer.json()["number"])
     assert case.reporter_openid == ALICE
+    assert case.channel == Channel.WECHAT  # counted as the WeChat channel in the statistics
     assert case.photos.count() == 1
     assert case.photos.get().sha256 != ""  # an ordinary original, queued for its copies
     assert abs(case.lat - DAOWAI[0]) < 1e-4 and abs(case.lng - DAOWAI[1]) < 1e-4
@@ -133,3 +134,11 @@ def test_the_page_known_follower_is_the_reporter_of_a_report_without_a_draft(cit
     answer = client.post("/api/v1/cases", json.dumps(body), content_type="application/json")
     assert answer.status_code == 201
     assert Case.objects.get().reporter_openid == BOB
+    assert Case.objects.get().channel == Channel.WECHAT
+
+
+def test_a_report_from_outside_wechat_is_the_citizen_channel(city):
+    body = {"category": "sanitation", "description": "树倒了", "lat": DAOWAI[0], "lng": DAOWAI[1]}
+    answer = Client().post("/api/v1/cases", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 201
+    assert Case.objects.get().channel == Channel.CITIZEN

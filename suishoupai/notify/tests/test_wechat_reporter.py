@@ -4,6 +4,7 @@ the link to the case page, as the notify rules already decide for the phone."""
 import pytest
 
 from suishoupai.cases import services as cases
+from suishoupai.cases.links import grant_opens
 from suishoupai.cases.models import Case
 from suishoupai.cases.tests.journeys import report
 from suishoupai.notify.models import Message, Status
@@ -30,7 +31,10 @@ def test_a_follower_hears_the_milestones_by_template_message(
     ]
     filed, dispatched = wechat_on.templates
     assert filed["touser"] == ALICE and filed["template_id"] == "tpl-case-update"
-    assert filed["url"] == f"https://ssp.example.gov.cn/m/cases/{case.number}"
+    # The same signed, expiring link as the SMS (cases.links): it opens this case only.
+    page, _, grant = filed["url"].partition("#k=")
+    assert page == f"https://ssp.example.gov.cn/m/cases/{case.number}"
+    assert grant_opens(case.number, grant)
     assert filed["data"]["keyword1"]["value"] == case.number
     assert "立案" in filed["data"]["first"]["value"]
     assert "市环卫中心" in dispatched["data"]["first"]["value"]

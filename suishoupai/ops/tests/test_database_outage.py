@@ -70,6 +70,13 @@ def test_requests_get_a_quick_503_in_their_own_format_while_the_database_is_down
 
     status, head, body, seconds = fetch(served.port, "/open311/v2/services.xml")
     assert status == 503 and "<code>503</code>" in body
+    status, head, body, seconds = fetch(served.port, "/open311/v2/services.json")
+    assert status == 503 and json.loads(body)[0]["code"] == 503
+
+    # The citizen pages' own JSON calls get their JSON shape, not the page.
+    status, head, body, seconds = fetch(served.port, "/m/api/draft")
+    assert status == 503 and seconds < QUICK
+    assert json.loads(body)["code"] == "unavailable"
 
     status, head, body, seconds = fetch(served.port, "/readyz")
     assert status == 503 and seconds < 10

@@ -11,7 +11,7 @@ from huey.storage import SqliteStorage
 
 from suishoupai import factories as f
 from suishoupai.notify.models import Message
-from suishoupai.ops.logs import JsonFormatter
+from suishoupai.ops.logs import JsonFormatter, TextFormatter
 from suishoupai.ops.outage import gate
 
 from .reports import report
@@ -169,3 +169,18 @@ def test_json_lines_mask_phones_and_tokens_whoever_logs_them():
     line = json.loads(JsonFormatter().format(record))
     assert "13800001234" not in line["message"] and "138****1234" in line["message"]
     assert "tok123" not in line["message"] and "q1" not in line["message"]
+
+
+def test_plain_text_lines_mask_phones_and_tokens_too():
+    record = logging.LogRecord(
+        "suishoupai.notify.console",
+        logging.INFO,
+        __file__,
+        1,
+        "[reporter.filed → sms %s] 您的案件已受理 ?t=%s",
+        ("13800001234", "q1"),
+        None,
+    )
+    line = TextFormatter().format(record)
+    assert "13800001234" not in line and "138****1234" in line and "q1" not in line
+    assert "您的案件已受理" in line

@@ -37,6 +37,7 @@ from suishoupai.officialaccount import identity
 from suishoupai.places.coords import to_wgs84
 from suishoupai.places.models import Area, AreaLevel
 from suishoupai.places.selectors import locate, nearest
+from suishoupai.places.tiles import map_config
 from suishoupai.timelimits.models import Stage
 from suishoupai.timelimits.selectors import limit_order, limit_words, stage_limit
 
@@ -170,36 +171,6 @@ JS_STRINGS = {
     ),
 }
 
-# The map: tile URL template, attribution, the coordinate system the tiles are drawn in.
-TILES = {
-    "none": None,
-    "osm": {
-        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "subdomains": "",
-        "attribution": "© OpenStreetMap",
-        "crs": "wgs84",
-    },
-    "amap": {
-        "url": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
-        "&x={x}&y={y}&z={z}",
-        "subdomains": "1234",
-        "attribution": "© 高德地图",
-        "crs": "gcj02",
-    },
-    "tianditu": {
-        "url": "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
-        "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
-        "&TILECOL={x}&tk={key}",
-        "labels": "https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
-        "&VERSION=1.0.0&LAYER=cva&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}"
-        "&TILEROW={y}&TILECOL={x}&tk={key}",
-        "subdomains": "01234567",
-        "attribution": "© 天地图",
-        "crs": "wgs84",
-    },
-}
-
-
 # ------------------------------------------------------------------ helpers
 
 
@@ -301,13 +272,6 @@ def _accept_words() -> str:
     return limit_words(Decimal(limit[0]), limit[1]) if limit else ""
 
 
-def _map_config() -> dict:
-    tiles = TILES[settings.MAP_TILES]
-    if tiles is not None:
-        tiles = {k: v.replace("{key}", settings.TIANDITU_KEY) for k, v in tiles.items()}
-    return {"tiles": tiles}
-
-
 def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
     strings = {k: str(v) for k, v in JS_STRINGS.items()}
     response = render(request, template, {"strings": strings, **context})
@@ -335,7 +299,7 @@ def report(request: HttpRequest) -> HttpResponse:
         active="report",
         config={
             "categories": _catalogue(),
-            "map": _map_config() | {"streets": selectors.has_streets()},
+            "map": map_config() | {"streets": selectors.has_streets()},
             "max_photos": settings.PHOTO_MAX_COUNT,
             "max_bytes": settings.PHOTO_MAX_BYTES,
             "accept_limit": _accept_words(),

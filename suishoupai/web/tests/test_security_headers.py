@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from suishoupai.web.citizen.views import TILES
+from suishoupai.places.tiles import TILES
 
 pytestmark = pytest.mark.django_db
 

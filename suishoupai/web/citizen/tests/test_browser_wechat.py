@@ -27,6 +27,7 @@ from suishoupai.conftest import screenshot
 from suishoupai.officialaccount.models import Draft
 from suishoupai.places.coords import wgs84_to_gcj02
 from suishoupai.tests import fake_wechat as wx
+from suishoupai.triage.tests.conftest import trained_model
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,6 +87,7 @@ def harbin(settings, live_server, wechat_on, tmp_path):
     if not PHOTOS.is_dir():
         pytest.skip(f"shared test photos not found at {PHOTOS}")
     call_command("load_reference", verbosity=0)
+    trained_model()  # the category suggestion reads the chat's words
     settings.SITE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"
     # What WeChat holds: the chat photo and the one the JS-SDK uploads.
@@ -175,7 +177,10 @@ def test_a_follower_reports_by_chat_and_sends_it_from_the_page_without_an_sms_co
         "getLocation:gcj02",
     ]
 
-    # One more tap for the kind of problem (the chat cannot know it), one to send.
+    # The kind of problem is suggested from the chat's words (chosen for the follower only
+    # when the model is confident; this text could be 垃圾清运 or 环境卫生): one tap for
+    # the kind, one to send.
+    expect(page.locator("#triage-chips .chip").first).to_contain_text("垃圾")
     page.locator("label.cat", has_text="环境卫生").click()
     screenshot(page, "wechat-2-ready-to-send")
     page.click("#send")

@@ -245,7 +245,11 @@
 
   function fillFromDraft(d) {
     var text = document.getElementById("description");
-    if (d.text && !text.value.trim()) text.value = d.text;
+    if (d.text && !text.value.trim()) {
+      text.value = d.text;
+      // As if typed: the category suggestion (triage.js) reads the chat's words too.
+      text.dispatchEvent(new Event("input", { bubbles: true }));
+    }
     var address = document.getElementById("address");
     if (d.address && !address.value.trim()) address.value = d.address;
     if (typeof d.lat === "number" && !pos) setPos({ lat: d.lat, lng: d.lng, cs: d.coord_system }, t("from_chat"));
