@@ -231,14 +231,16 @@ def _ranking(rows: list[dict]) -> dict:
 def _heat(districts: list[dict]) -> list[dict]:
     """The districts' reports as circles on the map, at the middle of each district's
     bounding box (no outline: the boundaries are tens of KB each)."""
-    boxes = Area.objects.filter(pk__in=[d["key"] for d in districts]).values(
-        "pk", "min_lat", "max_lat", "min_lng", "max_lng"
-    )
-    where = {
-        b["pk"]: ((b["min_lat"] + b["max_lat"]) / 2, (b["min_lng"] + b["max_lng"]) / 2)
-        for b in boxes
-        if None not in (b["min_lat"], b["max_lat"], b["min_lng"], b["max_lng"])
-    }
+    boxes = Area.objects.filter(
+        pk__in=[d["key"] for d in districts],
+        min_lat__isnull=False,
+        max_lat__isnull=False,
+        min_lng__isnull=False,
+        max_lng__isnull=False,
+    ).values_list("pk", "min_lat", "max_lat", "min_lng", "max_lng")
+    where: dict[int, tuple[float, float]] = {}
+    for pk, min_lat, max_lat, min_lng, max_lng in boxes:
+        where[pk] = ((min_lat or 0) + (max_lat or 0)) / 2, ((min_lng or 0) + (max_lng or 0)) / 2
     return [
         {
             "name": d["label"],
