@@ -17,6 +17,7 @@ from suishoupai.cases.models import Case, Channel
 from suishoupai.cases.policy import READ_ALL, has_post
 from suishoupai.catalog.models import Category, Subcategory
 from suishoupai.errors import NotAllowed
+from suishoupai.names import in_english
 from suishoupai.org.models import Department, Role, User
 from suishoupai.places.models import Area
 
@@ -390,10 +391,30 @@ def median_hours(histogram: dict[int, int]) -> Decimal | None:
     return Decimal(sum(found)) / 2 + Decimal("0.5")
 
 
+# Published practice (Jinhua), used while the admin's tables are empty.
+DEFAULT_WEIGHTS = [
+    ("closed_on_time_rate", 50),
+    ("closing_rate", 20),
+    ("rework_rate", 10),
+    ("satisfaction_rate", 20),
+]
+DEFAULT_BANDS = [
+    (Decimal(90), "优", "Excellent"),
+    (Decimal(80), "良", "Good"),
+    (Decimal(60), "中", "Fair"),
+    (Decimal(0), "差", "Poor"),
+]
+
+
 def composite_config() -> tuple[list[tuple[str, int]], list[tuple[Decimal, str]]]:
+    """The centre's weights and grade bands (the admin), or the published defaults
+    while none are set."""
     weights = list(CompositeWeight.objects.values_list("indicator", "weight"))
     bands = [(b.min_score, b.local_name) for b in GradeBand.objects.all()]
-    return weights, bands
+    if not bands:
+        english = in_english()
+        bands = [(floor, en if english else zh) for floor, zh, en in DEFAULT_BANDS]
+    return weights or DEFAULT_WEIGHTS, bands
 
 
 def composite(

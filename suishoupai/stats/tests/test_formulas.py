@@ -50,3 +50,12 @@ def test_the_seeded_weights_follow_jinhua_and_leave_out_rates_without_data():
     CompositeWeight.objects.filter(indicator="closing_rate").update(weight=0)
     GradeBand.objects.filter(name="良").update(min_score=Decimal("85"))
     assert composite(row, *composite_config()) == (Decimal("78.18"), "中")
+
+
+@pytest.mark.django_db
+def test_without_weights_in_the_admin_the_published_ones_apply():
+    CompositeWeight.objects.all().delete()
+    GradeBand.objects.all().delete()
+    weights, bands = composite_config()
+    assert dict(weights)["closed_on_time_rate"] == 50
+    assert [name for _floor, name in bands] == ["优", "良", "中", "差"]
