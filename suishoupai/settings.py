@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "suishoupai.ops",
     "suishoupai.wechat",
     "suishoupai.triage",
+    "suishoupai.stats",
     "suishoupai.demo",
     "suishoupai.web.citizen",
     "suishoupai.web.console",

@@ -17,6 +17,8 @@ urlpatterns = [
     # Citizen H5 pages (WeChat menu, QR codes), the staff console, Open311 GeoReport v2.
     path("m/", include("suishoupai.web.citizen.urls")),
     path("console/", include("suishoupai.web.console.urls")),
+    # The public statistics page before the public map's own /public/ pages.
+    path("public/stats/", include("suishoupai.web.public_stats")),
     # The public map and list of cases (no sign-in, nothing personal).
     path("public/", include("suishoupai.web.public.urls")),
     path("open311/v2/", include("suishoupai.open311.urls")),

@@ -20,7 +20,7 @@ from ninja.renderers import JSONRenderer
 from suishoupai.encoders import LocalTimeEncoder
 from suishoupai.errors import DomainError
 
-from . import catalog, citizen, photos, public_map, staff, triage
+from . import catalog, citizen, photos, public_map, staff, stats, triage
 from .payload import SchemaError
 
 
@@ -133,6 +133,8 @@ api.add_router("/staff", staff.router)
 api.add_router("/", photos.router)
 api.add_router("/", triage.router)
 api.add_router("/", public_map.router)
+api.add_router("/", stats.staff_router)
+api.add_router("/", stats.public_router)
 
 # Marked for extraction; translated when the error is shown.
 MESSAGES = {

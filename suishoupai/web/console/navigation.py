@@ -11,7 +11,7 @@ from suishoupai.cases import policy, selectors
 from suishoupai.cases.models import Case, CaseRequest, Decision
 from suishoupai.cases.selectors import CaseFilter
 from suishoupai.cases.states import State
-from suishoupai.org.models import User
+from suishoupai.org.models import Role, User
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,26 @@ def items_for(user: User) -> list[Item]:
     return [i for i in ITEMS if policy.has_post(user, i.roles)]
 
 
+# The dashboard (dashboard.py): no count, it is not a queue.
+DASHBOARD_POSTS = frozenset({Role.LEADER, Role.SHIFT_LEAD, Role.ADMIN, Role.HANDLER})
+
+
+def may_see_dashboard(user: User) -> bool:
+    return user.is_active and (user.is_superuser or user.role in DASHBOARD_POSTS)
+
+
 def menu(user: User, current_path: str) -> list[dict]:
     found = []
+    if may_see_dashboard(user):
+        url = reverse("console:dashboard")
+        found.append(
+            {
+                "url": url,
+                "label": _("Dashboard"),
+                "count": 0,
+                "current": current_path.startswith(url),
+            }
+        )
     for item in items_for(user):
         url = reverse(item.url_name)
         found.append(

@@ -25,13 +25,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from suishoupai.cases import policy, selectors
-from suishoupai.cases.models import Case, Channel
-from suishoupai.cases.states import Family, State
+from suishoupai.cases.models import Case, Channel, ReporterRating
+from suishoupai.cases.states import OPEN_STATES, Family, State
 from suishoupai.catalog.models import Category
 from suishoupai.exports import safe_row
 from suishoupai.names import LocalName
 from suishoupai.org.models import Department, User
 from suishoupai.places.models import Area, AreaLevel
+from suishoupai.stats import selectors as stats
+from suishoupai.stats.facts import METRICS as STAT_METRICS
 
 PAGE_SIZE = 25
 YES_NO = [("", gettext_lazy("All")), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
@@ -91,6 +93,21 @@ class SearchForm(forms.Form):
     )
     since = forms.DateField(label=gettext_lazy("Submitted from"), required=False)
     until = forms.DateField(label=gettext_lazy("Submitted until"), required=False)
+    # The cases behind a statistic (the dashboard's links): hidden, shown as a banner.
+    stat = forms.ChoiceField(
+        choices=[("", ""), *[(m, m) for m in STAT_METRICS]],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    stat_since = forms.DateField(required=False, widget=forms.HiddenInput)
+    stat_until = forms.DateField(required=False, widget=forms.HiddenInput)
+    stat_department = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    stat_units = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    attention = forms.ChoiceField(
+        choices=[("", ""), ("urged", "urged"), ("unsatisfied", "unsatisfied")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,7 +128,22 @@ class SearchForm(forms.Form):
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
+        if data.get("stat") and not (data.get("stat_since") and data.get("stat_until")):
+            raise forms.ValidationError(_("A statistic needs its period."), code="stat_period")
         return data
+
+    def stat_label(self) -> str:
+        """What the list shows, when it is the cases behind a statistic."""
+        d = self.cleaned_data
+        if not d.get("stat"):
+            return ""
+        metric = stats.DEFINITIONS.get(d["stat"])
+        name = str(metric.label) if metric else d["stat"]
+        dept = Department.objects.filter(pk=d.get("stat_department") or 0).first()
+        where = f" · {dept.local_name}" if dept else ""
+        if dept and d.get("stat_units"):
+            where += str(_(" (with its units)"))
+        return f"{name} · {d['stat_since']} – {d['stat_until']}{where}"
 
     def clean_phone(self) -> str:
         phone = re.sub(r"[\s-]", "", self.cleaned_data.get("phone") or "")
@@ -139,7 +171,18 @@ class SearchForm(forms.Form):
 
 
 def _results(user: User, form: SearchForm) -> QuerySet[Case]:
-    return selectors.staff_queue(user, form.case_filter()).order_by("-created_at", "-pk")
+    qs = selectors.staff_queue(user, form.case_filter())
+    d = form.cleaned_data
+    if d.get("stat"):
+        departments = None
+        if d.get("stat_department"):
+            departments = stats.department_scope(d["stat_department"], bool(d.get("stat_units")))
+        qs = stats.cases_behind(qs, d["stat"], d["stat_since"], d["stat_until"], departments)
+    if d.get("attention") == "urged":
+        qs = qs.filter(urge_count__gt=0, state__in=OPEN_STATES)
+    elif d.get("attention") == "unsatisfied":
+        qs = qs.filter(rating=ReporterRating.UNSATISFIED, state=State.CLOSED)
+    return qs.order_by("-created_at", "-pk")
 
 
 def _form(request: HttpRequest) -> SearchForm:
@@ -161,6 +204,7 @@ def _page(request: HttpRequest, form: SearchForm, error: str = "", status: int =
     elif status == 200:
         status = 400
     context = {"form": form, "page": page, "query": _querystring(request), "error": error}
+    context["stat_label"] = form.stat_label() if page is not None else ""
     partial = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"
     )
