@@ -22,8 +22,9 @@ def test_it_sets_harbins_menu_with_links_on_this_site(wechat_on, settings):
         "url": "https://ssp.example.gov.cn/m/",
     }
     public = sent["button"][2]["sub_button"]
-    assert [b["name"] for b in public] == ["公开案件", "统计", "对话查进度"]
+    assert [b["name"] for b in public] == ["公开案件", "统计数据", "对话查进度"]
     assert public[0]["url"] == "https://ssp.example.gov.cn/public/"  # the map and list
+    assert public[1]["url"] == "https://ssp.example.gov.cn/public/stats/"
     assert public[2] == {"type": "click", "name": "对话查进度", "key": "my_reports"}
     assert wechat_on.calls["menu/create"] == 1 and "Menu set" in out.getvalue()
 
