@@ -4,6 +4,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from suishoupai.wechat import menu
@@ -79,3 +80,17 @@ def test_a_broken_file_is_named(tmp_path):
     (tmp_path / "wechat_menu.json").write_text("{not json")
     with pytest.raises(CommandError, match="not valid JSON"):
         call_command("wechat_menu", str(tmp_path), "--dry-run")
+
+
+@pytest.mark.django_db
+def test_every_page_harbins_menu_opens_exists(client, city):
+    buttons = json.loads((settings.BASE_DIR / "cities" / "harbin" / "wechat_menu.json").read_text())
+    pages = [
+        b["url"]
+        for top in buttons["button"]
+        for b in [top, *top.get("sub_button", [])]
+        if b.get("type") == "view"
+    ]
+    assert len(pages) == 4
+    for page in pages:
+        assert client.get(page).status_code == 200, page
