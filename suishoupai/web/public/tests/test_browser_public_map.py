@@ -113,7 +113,10 @@ def test_a_noise_report_shows_as_an_area_not_a_door(live_server, phone, city):
     page = phone
     page.goto(live_server.url + "/public/")
     expect(page.locator("#map .cell")).to_have_count(1)
+    drawn(page)  # the first view settled, so it cannot move the map back after ours
     page.evaluate("() => SSPPublicMap.setView([45.781, 126.652], 17, {animate: false})")
+    drawn(page)
+    assert mode(page) == "markers"
     expect(page.locator("#map path.coarse-area")).to_have_count(1)
     page.locator("#map img.leaflet-marker-icon").click()
     expect(page.locator(".leaflet-popup-content")).to_contain_text("位置约精确到 100 米")
@@ -133,7 +136,10 @@ def test_the_public_map_pins_load_with_hashed_static_files(production_server, ph
     phone.goto(production_server + "/public/")
     assert phone.locator("script[src*='/static/public/map.']").count() == 1
     expect(phone.locator("#map .cell").first).to_be_visible()
+    drawn(phone)  # the first view settled, so it cannot move the map back after ours
     phone.evaluate("() => SSPPublicMap.setView([45.78, 126.65], 16, {animate: false})")
+    drawn(phone)
+    assert mode(phone) == "markers"
     pin = phone.locator("#map img.leaflet-marker-icon").first
     expect(pin).to_be_visible()
     expect(pin).to_have_attribute("src", re.compile(r"marker-icon-2x\.\w+\.png$"))
