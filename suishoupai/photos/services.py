@@ -351,6 +351,59 @@ def requeue(
     return ids
 
 
+def sweep_orphan_files(
+    now: datetime | None = None, older_than: timedelta = timedelta(hours=1)
+) -> list[str]:
+    """Delete files of the last two months' folders that no photo row names.
+
+    An upload writes its original before its transaction commits, and a copy is
+    written before the row points at it; a process killed in between (SIGKILL, OOM,
+    a power cut) leaves a file the database never heard of, which holds a citizen's
+    photo for ever. Only files older than `older_than` go: a younger one may belong
+    to a transaction still open. Runs daily (tasks.sweep_orphan_files); the folders
+    are per month, so yesterday's crash is in this month's or last month's folder.
+    """
+    now = now or timezone.now()
+    storage = Photo._meta.get_field("original").storage
+    cutoff = now - older_than
+    months = {f"{day:%Y/%m}" for day in (now - timedelta(days=2), now)}
+    folders = (("originals", ["original"]), ("public", ["public_file", "thumb_file"]))
+    deleted: list[str] = []
+    for month in sorted(months):
+        for root, columns in folders:
+            folder = f"{root}/{month}"
+            names = _files_under(storage, folder)
+            if not names:
+                continue
+            known: set[str] = set()
+            for column in columns:
+                rows = Photo.objects.filter(**{f"{column}__startswith": f"{folder}/"})
+                known.update(rows.values_list(column, flat=True))
+            for name in sorted(set(names) - known):
+                try:
+                    if storage.get_modified_time(name) >= cutoff:
+                        continue
+                    storage.delete(name)
+                except Exception:  # one unreadable file must not stop the sweep
+                    log.warning("could not sweep orphan photo file %s", name, exc_info=True)
+                    continue
+                deleted.append(name)
+    if deleted:
+        log.warning("deleted %d photo files no row names: %s", len(deleted), deleted[:20])
+    return deleted
+
+
+def _files_under(storage: Storage, folder: str) -> list[str]:
+    try:
+        dirs, files = storage.listdir(folder)
+    except (FileNotFoundError, OSError):
+        return []
+    names = [f"{folder}/{f}" for f in files]
+    for sub in dirs:
+        names += _files_under(storage, f"{folder}/{sub}")
+    return names
+
+
 # ------------------------------------------------------------------ staff moderation
 # The moves themselves (who may, the case lock, the event) are the case's:
 # cases.services.redact_photo, hide_photo, show_photo, retry_photo. These change the row.

@@ -23,6 +23,12 @@ def requeue_photos() -> list[int]:
     return services.requeue()
 
 
+@db_periodic_task(crontab(minute="17", hour="4"))
+def sweep_orphan_files() -> int:
+    # Files left by a process killed between writing a photo and committing its row.
+    return len(services.sweep_orphan_files())
+
+
 _started = threading.Lock()
 
 

@@ -578,6 +578,19 @@ def drain(install: Install, timeout: float = 240) -> tuple[int, int]:
     return left
 
 
+SWEEP = r"""
+import json
+from datetime import timedelta
+from suishoupai.photos import services
+print(json.dumps(services.sweep_orphan_files(older_than=timedelta(0))))
+"""
+
+
+def sweep_orphans(install: Install) -> list[str]:
+    """The daily orphan-file sweep, with no minimum age: only when nothing is running."""
+    return json.loads(install.shell(SWEEP).strip().splitlines()[-1])
+
+
 def check(install: Install) -> dict:
     found = json.loads(install.shell(CHECK).strip().splitlines()[-1])
     received = install.receiver.deliveries if install.receiver else []

@@ -113,7 +113,10 @@ def test_nothing_is_lost_or_doubled_when_processes_are_killed_mid_work(install):
     finally:
         servers.stop()
     assert len([k for k in killed if k]) >= 6
+    # A web worker killed between writing a photo and committing its row leaves a file
+    # no row names: the daily sweep removes it (servers stopped, so none is in flight).
+    swept = harness.sweep_orphans(install)
     found = harness.check(install)
-    assert harness.problems(found, crashes=True) == {}
+    assert harness.problems(found, crashes=True) == {}, swept
     # Every report the load saw answered is there once, with its number.
     assert len(load.numbers) == len(set(load.numbers)) > 20
