@@ -289,6 +289,34 @@ def sweep(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     return results
 
 
+FINAL = [Status.SENT, Status.FAILED, Status.SUPPRESSED]
+
+
+def purge(now: datetime | None = None, batch: int = 5000) -> dict[str, int]:
+    """Periodic: forget what the outbox holds about people after NOTIFY_KEEP_DAYS.
+
+    A message row keeps a phone number, an e-mail address or an openid and the text
+    sent; once it is finished (sent, failed for good, suppressed) and older than the
+    city's retention, it is deleted, with the fan-out marks of its events (only the
+    recovery's last hour reads those). A message still queued or sending is never
+    touched, however old. NOTIFY_KEEP_DAYS = 0 keeps everything."""
+    days = settings.NOTIFY_KEEP_DAYS
+    if days <= 0:
+        return {"messages": 0, "fan_outs": 0}
+    before = (now or timezone.now()) - timedelta(days=days)
+    counts = {"messages": 0, "fan_outs": 0}
+    old = (
+        ("messages", Message.objects.filter(status__in=FINAL, created_at__lt=before)),
+        ("fan_outs", EventFanOut.objects.filter(at__lt=before)),
+    )
+    for key, rows in old:
+        # In batches: a first run on years of history must not hold one huge transaction.
+        while pks := list(rows.order_by("pk").values_list("pk", flat=True)[:batch]):
+            rows.model.objects.filter(pk__in=pks).delete()
+            counts[key] += len(pks)
+    return counts
+
+
 def retry(messages: QuerySet[Message], now: datetime | None = None) -> int:
     """The admin's "send again": failed or suppressed messages go back in the queue."""
     now = now or timezone.now()

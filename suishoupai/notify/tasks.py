@@ -16,3 +16,9 @@ def sweep_outbox() -> dict[str, int]:
     # Every minute: retries whose backoff has passed, messages whose worker died
     # mid-send, and anything whose on-commit enqueue was lost.
     return services.sweep()
+
+
+@db_periodic_task(crontab(minute="41", hour="3"))
+def purge_outbox() -> dict[str, int]:
+    # Nightly: finished messages older than NOTIFY_KEEP_DAYS (personal data) go.
+    return services.purge()
