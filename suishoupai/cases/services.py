@@ -997,9 +997,13 @@ def _mark_overdue(t: _Step) -> bool:
     case.urge_count += 1
     case.updated_at = t.now
     case.save(update_fields=["is_overdue", "urge_count", "updated_at"])
+    # Late while a department held it: against that department. Late to accept,
+    # dispatch, verify or close: the centre's own lateness, against no department
+    # (the handling department may still be set on the case, and is not to blame).
+    late = case.department if case.state in selectors.DEPARTMENT_STAGES else None
     t.record(
         "case.urged",
-        department=case.department,
+        department=late,
         actor_role=SYSTEM,
         visibility=Visibility.INTERNAL,
         data={"automatic": True, "reason": "overdue", "due_at": _iso(case.due_at)},

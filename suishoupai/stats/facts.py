@@ -21,6 +21,7 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from suishoupai.cases.models import Case, CaseEvent
+from suishoupai.cases.selectors import DEPARTMENT_STAGES
 from suishoupai.cases.states import State
 from suishoupai.timelimits import clock
 from suishoupai.timelimits.models import Stage
@@ -202,7 +203,10 @@ def _filed_on_time(case: Case, filed_at: datetime) -> bool:
 def _cohorts(w: _Walk, case: Case) -> None:
     for pk, mark in w.marks.items():
         if pk not in w.waived_marks:
-            w.add(mark.at, "overdue", mark.department_id or 0)
+            # Only a mark made while a department held the case is the department's
+            # (marks recorded before that rule carry the handling department).
+            dept = mark.department_id if mark.from_state in DEPARTMENT_STAGES else None
+            w.add(mark.at, "overdue", dept or 0)
     if case.state in (State.VOIDED, State.MERGED):
         return  # cancelled: no cycle of it is owed
     cycles = w.cycles + ([w.cycle] if w.cycle is not None else [])

@@ -202,6 +202,27 @@ def test_an_appealed_overdue_mark_is_not_counted_and_the_handling_is_on_time(cit
     assert_rollups_equal_recomputation()
 
 
+def test_a_late_verification_is_the_centres_overdue_not_the_departments(city, people):
+    case = filed(city, people)
+    t = T0 + 20 * MINUTE
+    services.dispatch(case, people["dora"], now=t)
+    services.take(case, people["carl"], now=t)
+    services.feedback(case, people["carl"], note="已清理", now=t + 10 * MINUTE)
+    case.refresh_from_db()
+    # Handled on time; then nobody at the centre verifies it in time.
+    assert services.mark_overdue(now=case.due_at + MINUTE) == [case.number]
+    mark = case.events.get(action="case.urged")
+    assert mark.department_id is None and mark.from_state == "resolved"
+    v = values(DAY)
+    assert (v["overdue"], v["handled_on_time"]) == (1, 1)
+    assert values(DAY, by="department")["市环卫中心"].get("overdue", 0) == 0
+    # Not the department's to appeal either.
+    from suishoupai.cases import selectors
+
+    assert not selectors.appealable_marks(case, people["carl"]).exists()
+    assert_rollups_equal_recomputation()
+
+
 def test_a_rating_changed_within_its_window_counts_once_as_the_last_answer(city, people):
     case = closed_case(people, filed(city, people), T0 + 20 * MINUTE, rating="unsatisfied")
     assert values(DAY)["satisfaction_rate"] == Decimal("0.00")
