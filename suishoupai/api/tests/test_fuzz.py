@@ -45,8 +45,11 @@ def filed_case(city, olga):
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    # More in a dedicated run: FUZZ_EXAMPLES=200 pytest suishoupai/api
+    # More in a dedicated run: FUZZ_EXAMPLES=200 FUZZ_RANDOM=1 pytest suishoupai/api
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "15")),
+    # The same examples every run in `make test`, so CI does not turn red on a draw
+    # that has nothing to do with the change under test; FUZZ_RANDOM=1 explores.
+    derandomize=os.environ.get("FUZZ_RANDOM") != "1",
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
