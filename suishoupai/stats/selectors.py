@@ -548,30 +548,52 @@ def narrow(
     return wanted
 
 
+def link_metric(code: str) -> str | None:
+    """What a number's click-through lists: a count's own facts, a rate's numerator
+    (its metrics joined by "+"). None for 准确派遣率, whose numerator (派遣数 − 回退数)
+    is no set of facts: its two counts click through on their own."""
+    d = DEFINITIONS.get(code)
+    if d is None or d.complement:
+        return None
+    return "+".join(d.numerator)
+
+
+# Every value stats.cases_behind accepts.
+LINKABLE = sorted({m for m in (link_metric(code) for code in DEFINITIONS) if m} | set(DURATIONS))
+
+
 def cases_behind(
     qs: QuerySet[Case],
     metric: str,
     since: date,
     until: date,
     departments: frozenset[int] | None = None,
+    person: int | None = None,
 ) -> QuerySet[Case]:
-    """The cases whose facts make a number: the console's click-through. For the
-    numbers a case can count in once (LINK_EXACT) the list's length is the number."""
-    from django.db.models import Exists, OuterRef
+    """The cases whose facts make a number: the console's click-through. Each case is
+    annotated with `stat_times`, how many times it counts in the number (a case
+    dispatched twice counts twice in 派遣数): the sum over the list is the number."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
 
     from .models import CaseFact
 
+    # A rate's numerator of several metrics (满意 + 基本满意) is "satisfied+basically_satisfied".
     facts = CaseFact.objects.filter(
-        case=OuterRef("pk"), metric=metric, day__gte=since, day__lte=until
+        case=OuterRef("pk"), metric__in=metric.split("+"), day__gte=since, day__lte=until
     )
     if departments is not None:
         facts = facts.filter(department__in=departments)
-    return qs.filter(Exists(facts))
+    if person:
+        facts = facts.filter(person=person)
+    times = facts.order_by().values("case").annotate(n=Sum("count")).values("n")
+    counted = Coalesce(Subquery(times, output_field=IntegerField()), 0)
+    return qs.annotate(stat_times=counted).filter(stat_times__gt=0)
 
 
 # A case counts at most once in these (one submission, one filing, one closing round):
-# the list behind the number has exactly that many cases. Event counts (派遣, 督办, 返工 …)
-# list the cases, which may be fewer than the events.
+# the list behind the number has exactly that many cases. In the others (派遣, 督办,
+# 返工 …) a case can count more than once: the list shows how many times each counts.
 LINK_EXACT = frozenset(
     {
         "reported",
@@ -587,5 +609,6 @@ LINK_EXACT = frozenset(
         "satisfied",
         "basically_satisfied",
         "unsatisfied",
+        *DURATIONS,
     }
 )
