@@ -19,7 +19,7 @@ import pytest
 from suishoupai import factories as c
 from suishoupai.cases import services
 from suishoupai.cases.tests.journeys import report
-from suishoupai.stats import selectors
+from suishoupai.stats import reports, selectors
 from suishoupai.timelimits import clock
 from suishoupai.timelimits.models import LimitUnit
 
@@ -97,10 +97,7 @@ def test_a_row_of_one_unit_shows_its_times_in_that_unit_and_in_hours(four_cases)
     # middle, 8.5 h = 510 minutes, the same 1.13).
     assert _times(subs["路面坑洼"]) == (D("25.0"), D("25.5"), D("1.13"), D("1.13"))
     assert _times(subs["动物尸体"]) == (D("2.5"), D("2.5"), D("2.5"), D("2.5"))
-    rows = {
-        r.label: r
-        for r in selectors.indicators(selectors.Query(DAY, NEXT, "subcategory"))
-    }
+    rows = {r.label: r for r in selectors.indicators(selectors.Query(DAY, NEXT, "subcategory"))}
     assert rows["暴露垃圾"].get("mean_own_unit").unit == "working_hours"
     assert rows["路面坑洼"].get("median_own_unit").unit == "working_days"
     assert rows["动物尸体"].get("mean_own_unit").unit == "urgent_hours"
@@ -166,3 +163,42 @@ def test_a_median_spans_whole_months_and_partial_days_alike(four_cases):
     month = values(DAY.replace(day=1), DAY.replace(day=30), by="subcategory")
     days = values(DAY, NEXT, by="subcategory")
     assert month == days
+
+
+def test_the_exports_give_each_unit_its_columns(four_cases):
+    t = reports.table(selectors.Query(DAY, NEXT, "subcategory"))
+    at = {h: i for i, h in enumerate(t.header)}
+    rows, total = {r[0]: r for r in t.rows[:-1]}, t.rows[-1]
+
+    def cell(row, code):
+        return row[at[reports._label(code)]]
+
+    # A row of one unit fills its unit's columns only.
+    assert (
+        cell(rows["路面坑洼"], "mean_working_days"),
+        cell(rows["路面坑洼"], "median_working_days"),
+    ) == (
+        1.13,
+        1.13,
+    )
+    assert cell(rows["暴露垃圾"], "mean_working_days") is None
+    assert (
+        cell(rows["暴露垃圾"], "median_hours"),
+        cell(rows["暴露垃圾"], "mean_working_hours"),
+    ) == (
+        2.5,
+        1.3,
+    )
+    # The total mixes three units: each has its own pair of columns.
+    assert [
+        cell(total, f"mean_{u}") for u in ("urgent_hours", "working_hours", "working_days")
+    ] == [
+        2.5,
+        1.3,
+        1.13,
+    ]
+    posts = reports.table(selectors.Query(DAY, NEXT, "post"))
+    at = {h: i for i, h in enumerate(posts.header)}
+    hans = next(r for r in posts.rows if r[0] == "hans")
+    assert hans[at[reports._label("median_hours")]] == 3.5
+    assert hans[at[reports._label("median_working_hours")]] == 1.5
