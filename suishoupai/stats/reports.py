@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suishoupai.exports import safe_cell, safe_row
-
 from suishoupai.timelimits.models import LimitUnit
 
 from . import selectors

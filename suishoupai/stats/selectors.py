@@ -589,26 +589,3 @@ def cases_behind(
     times = facts.order_by().values("case").annotate(n=Sum("count")).values("n")
     counted = Coalesce(Subquery(times, output_field=IntegerField()), 0)
     return qs.annotate(stat_times=counted).filter(stat_times__gt=0)
-
-
-# A case counts at most once in these (one submission, one filing, one closing round):
-# the list behind the number has exactly that many cases. In the others (派遣, 督办,
-# 返工 …) a case can count more than once: the list shows how many times each counts.
-LINK_EXACT = frozenset(
-    {
-        "reported",
-        "received",
-        "filed",
-        "filed_on_time",
-        "rejected",
-        "due_close",
-        "closed",
-        "closed_on_time",
-        "called_back",
-        "rated",
-        "satisfied",
-        "basically_satisfied",
-        "unsatisfied",
-        *DURATIONS,
-    }
-)

@@ -1,8 +1,9 @@
 """领导驾驶舱: the leader's dashboard, its tables as Excel/CSV, read from the rollups only.
 
 For 领导 and 值班长 (the whole city) and department handlers (their own tree). Every
-number links to the case search with the same filter (search.py's `stat` fields), so
-the list behind it has exactly that many cases (stats.selectors.LINK_EXACT).
+number links to the case search with the same filter (search.py's `stat` fields), and
+the list counts exactly that number: a case that counts twice (reworked twice) shows
+计次 2 (stats.selectors.cases_behind; docs/stats.md, "Click-through").
 """
 
 import csv
@@ -23,14 +24,14 @@ from django.utils.translation import gettext_lazy
 
 from suishoupai.cases import policy, selectors
 from suishoupai.cases.selectors import CaseFilter
+from suishoupai.catalog.models import Category
 from suishoupai.errors import NotAllowed
 from suishoupai.org.models import Department, User
-from suishoupai.catalog.models import Category
 from suishoupai.places.models import Area
-from suishoupai.stats.facts import COUNTED
-from suishoupai.timelimits.models import LimitUnit
 from suishoupai.stats import reports
 from suishoupai.stats import selectors as stats
+from suishoupai.stats.facts import COUNTED
+from suishoupai.timelimits.models import LimitUnit
 
 from .navigation import may_see_dashboard
 
@@ -54,6 +55,15 @@ def may_see(user: User) -> bool:
     return may_see_dashboard(user)
 
 
+# The dashboard's third table: one more breakdown, chosen in the form.
+BREAKDOWNS = {
+    "category": gettext_lazy("Category"),
+    "subcategory": gettext_lazy("Subcategory"),
+    "channel": gettext_lazy("Channel"),
+    "post": gettext_lazy("Post (staff by name)"),
+}
+
+
 class PeriodForm(forms.Form):
     since = forms.DateField(label=gettext_lazy("From"), required=False)
     until = forms.DateField(label=gettext_lazy("Until"), required=False)
@@ -74,14 +84,7 @@ class PeriodForm(forms.Form):
     )
     with_subunits = forms.BooleanField(label=gettext_lazy("With its units"), required=False)
     breakdown = forms.ChoiceField(
-        label=gettext_lazy("Also by"),
-        required=False,
-        choices=[
-            ("category", gettext_lazy("Category")),
-            ("subcategory", gettext_lazy("Subcategory")),
-            ("channel", gettext_lazy("Channel")),
-            ("post", gettext_lazy("Post (staff by name)")),
-        ],
+        label=gettext_lazy("Also by"), required=False, choices=list(BREAKDOWNS.items())
     )
 
     def __init__(self, *args, user: User, **kwargs):
@@ -177,9 +180,7 @@ def _time_cell(scope: Scope, row: stats.Row, code: str, department: int | None, 
     if code.endswith("_hours"):
         plain = [("duration", row.values[code], "")]
     else:
-        plain = [
-            (COUNTED[u], row.values[f"{kind}_{u}"], str(UNIT_LABELS[u])) for u in row.units()
-        ]
+        plain = [(COUNTED[u], row.values[f"{kind}_{u}"], str(UNIT_LABELS[u])) for u in row.units()]
     parts = [
         {
             "text": f"{_number(v)} {unit}".strip(),
@@ -418,11 +419,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "total": total,
         "columns": [_cell(scope, total, c, None, {}) for c in TABLE],
         "breakdown": breakdown,
-        "breakdown_label": dict(form.fields["breakdown"].choices)[breakdown],
+        "breakdown_label": BREAKDOWNS[breakdown],
         "breakdown_rows": _table(scope, breakdown),
         "breakdown_columns": [
-            _cell(scope, total, c, None, {})
-            for c in (POST_TABLE if breakdown == "post" else TABLE)
+            _cell(scope, total, c, None, {}) for c in (POST_TABLE if breakdown == "post" else TABLE)
         ],
         "departments": departments,
         "districts": districts,

@@ -246,7 +246,12 @@ def _page(request: HttpRequest, form: SearchForm, error: str = "", status: int =
             times = results.aggregate(n=Sum("stat_times"))["n"] or 0
     elif status == 200:
         status = 400
-    context = {"form": form, "page": page, "query": _querystring(request), "error": error}
+    context: dict[str, Any] = {
+        "form": form,
+        "page": page,
+        "query": _querystring(request),
+        "error": error,
+    }
     context["stat_label"] = form.stat_label() if page is not None else ""
     context["stat_times"] = times
     partial = request.headers.get("HX-Request") and not request.headers.get(

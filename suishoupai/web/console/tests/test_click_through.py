@@ -6,7 +6,6 @@ urged twice, two "me too"s). docs/stats.md, "Click-through".
 
 import re
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.test import Client
