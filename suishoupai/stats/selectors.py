@@ -396,14 +396,11 @@ def _values(row: Row, public: bool) -> None:
     # In the conditions' own units: one value per unit the row's cases have, and the
     # row's "own unit" values when they all share one (a mixed row has none: None, "mixed").
     units = row.units()
-    for unit in UNITS:
+    for unit in units:
         metric = COUNTED[unit]
-        n, minutes = s.get(metric, 0), row.minutes_by.get(metric, 0)
-        if unit not in units:
-            continue
-        mean = Value(in_unit(Decimal(minutes) / n, unit) if n else None, minutes, n, unit)
-        hist = row.histograms.get(metric, {})
-        median = median_hours(hist)
+        n, minutes = s[metric], row.minutes_by.get(metric, 0)
+        mean = Value(in_unit(Decimal(minutes) / n, unit), minutes, n, unit)
+        median = median_hours(row.histograms.get(metric, {}))
         middle = Value(None if median is None else in_unit(median * 60, unit), None, n, unit)
         row.values[f"mean_{unit}"], row.values[f"median_{unit}"] = mean, middle
     if len(units) == 1:
@@ -573,8 +570,7 @@ def cases_behind(
     """The cases whose facts make a number: the console's click-through. Each case is
     annotated with `stat_times`, how many times it counts in the number (a case
     dispatched twice counts twice in 派遣数): the sum over the list is the number."""
-    from django.db.models import IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
+    from django.db.models import Exists, IntegerField, OuterRef, Subquery
 
     from .models import CaseFact
 
@@ -586,6 +582,9 @@ def cases_behind(
         facts = facts.filter(department__in=departments)
     if person:
         facts = facts.filter(person=person)
+    # Filtered by EXISTS (a semi-join over the index on metric and day); the sum is only
+    # computed for the cases listed (a page, or the list's total).
     times = facts.order_by().values("case").annotate(n=Sum("count")).values("n")
-    counted = Coalesce(Subquery(times, output_field=IntegerField()), 0)
-    return qs.annotate(stat_times=counted).filter(stat_times__gt=0)
+    return qs.filter(Exists(facts)).annotate(
+        stat_times=Subquery(times, output_field=IntegerField())
+    )

@@ -44,8 +44,8 @@ HEADLINE = [
     "closed_on_time_rate",
     "rework_rate",
     "satisfaction_rate",
-    "median_hours",
-    "median_own_unit",
+    "hours",
+    "own_unit",
 ]
 # Handling-time bins (hours) for the distribution chart.
 BINS = [(0, 1), (1, 2), (2, 4), (4, 8), (8, 24), (24, 72), (72, 168), (168, None)]
@@ -169,27 +169,31 @@ def _link_metric(code: str) -> str | None:
 
 
 UNIT_LABELS = dict(LimitUnit.choices)
-TIMES = ("mean_hours", "median_hours", "mean_own_unit", "median_own_unit")
+# Handling times, median / mean in one cell: in clock hours, and in the filing
+# conditions' own units.
+TIMES = ("hours", "own_unit")
 
 
 def _time_cell(scope: Scope, row: stats.Row, code: str, department: int | None, extra: dict):
-    """A handling time: in clock hours, or in the conditions' own units (one part per
-    unit on a row that mixes them). Each part links to the closed cases it was
-    measured on; their number is the part's count (data-count)."""
-    kind = code.split("_")[0]
-    if code.endswith("_hours"):
-        plain = [("duration", row.values[code], "")]
+    """Median / mean handling time: in clock hours, or in the conditions' own units (one
+    line per unit on a row that mixes them). Each line links to the closed cases it was
+    measured on; their number is the line's count (data-count)."""
+    if code == "hours":
+        plain = [("duration", row.values["median_hours"], row.values["mean_hours"], "")]
     else:
-        plain = [(COUNTED[u], row.values[f"{kind}_{u}"], str(UNIT_LABELS[u])) for u in row.units()]
+        plain = [
+            (COUNTED[u], row.values[f"median_{u}"], row.values[f"mean_{u}"], str(UNIT_LABELS[u]))
+            for u in row.units()
+        ]
     parts = [
         {
-            "text": f"{_number(v)} {unit}".strip(),
-            "url": scope.link(metric, department, **extra) if v.denominator else None,
-            "count": v.denominator,
+            "text": f"{_number(median)} / {_number(mean)} {unit}".strip(),
+            "url": scope.link(metric, department, **extra),
+            "count": mean.denominator,
             "metric": metric,
         }
-        for metric, v, unit in plain
-        if v.value is not None
+        for metric, median, mean, unit in plain
+        if mean.value is not None
     ]
     return {
         "code": code,
@@ -199,7 +203,7 @@ def _time_cell(scope: Scope, row: stats.Row, code: str, department: int | None, 
         "denominator": None,
         "url": None,
         "count": None,
-        "formula": str(TIME_FORMULAS[kind]),
+        "formula": str(TIME_FORMULA),
         "label": str(OTHER_LABELS[code]),
     }
 
@@ -225,15 +229,10 @@ def _cell(scope: Scope, row: stats.Row, code: str, department: int | None, extra
 
 
 OTHER_LABELS = {
-    "median_hours": gettext_lazy("Median handling time (hours)"),
-    "mean_hours": gettext_lazy("Mean handling time (hours)"),
-    "mean_own_unit": gettext_lazy("Mean handling time (the condition's unit)"),
-    "median_own_unit": gettext_lazy("Median handling time (the condition's unit)"),
+    "hours": gettext_lazy("Handling time, median / mean (hours)"),
+    "own_unit": gettext_lazy("Handling time, median / mean (the condition's unit)"),
 }
-TIME_FORMULAS = {
-    "mean": gettext_lazy("closed cases, from dispatch to the last handling report"),
-    "median": gettext_lazy("the middle closed case, to the hour"),
-}
+TIME_FORMULA = gettext_lazy("closed cases, from dispatch to the last handling report")
 
 
 TABLE = [
@@ -247,10 +246,8 @@ TABLE = [
     "rework_rate",
     "rated",
     "satisfaction_rate",
-    "median_hours",
-    "mean_hours",
-    "median_own_unit",
-    "mean_own_unit",
+    "hours",
+    "own_unit",
 ]
 # The staff's own numbers (who files, dispatches, inspects, urges, handles).
 POST_TABLE = [
@@ -262,10 +259,8 @@ POST_TABLE = [
     "accurate_dispatch_rate",
     "verified",
     "urged",
-    "median_hours",
-    "mean_hours",
-    "median_own_unit",
-    "mean_own_unit",
+    "hours",
+    "own_unit",
 ]
 
 

@@ -149,12 +149,13 @@ def test_the_breakdown_table_shows_medians_in_hours_and_in_each_condition_s_unit
     rows = {r["label"]: r for r in page.context["breakdown_rows"]}
     assert set(rows) == {"暴露垃圾", "路面坑洼"}
     html = page.content.decode()
-    # The pothole (3 working days) took 20 working minutes: 0.04 of a 7.5-hour day.
-    assert "0.04 工作日" in html and "0.1 工作时" in html
+    # The pothole (3 working days) took 20 working minutes: 0.04 of a 7.5-hour day (the
+    # median: the first hour's middle, 30 minutes, 0.07 day). Median / mean.
+    assert "0.07 / 0.04 工作日" in html and "0.5 / 0.1 工作时" in html
     # The whole city mixes both units: each on its own line in the headline.
     headline = {c["code"]: c for c in page.context["headline"]}
-    # (Both medians are the first hour's middle: 0.5 working hours, 30 minutes of a day.)
-    parts = [p["text"] for p in headline["median_own_unit"]["parts"]]
-    assert parts == ["0.5 工作时", "0.07 工作日"]
+    parts = [p["text"] for p in headline["own_unit"]["parts"]]
+    assert parts == ["0.5 / 0.1 工作时", "0.07 / 0.04 工作日"]
+    assert [p["text"] for p in headline["hours"]["parts"]] == ["0.5 / 0.2"]
     posts = client.get(DASHBOARD, {**PERIOD, "breakdown": "post"}).context["breakdown_rows"]
     assert {"olga", "dora", "ivan", "lily", "hans", "nina"} <= {r["label"] for r in posts}
