@@ -188,6 +188,8 @@ def _time_cell(scope: Scope, row: stats.Row, code: str, department: int | None, 
     parts = [
         {
             "text": f"{_number(median)} / {_number(mean)} {unit}".strip(),
+            "value": f"{_number(median)} / {_number(mean)}",
+            "unit": unit,
             "url": scope.link(metric, department, **extra),
             "count": mean.denominator,
             "metric": metric,
