@@ -60,6 +60,12 @@ class ValueOut(Schema):
     value: float | None
     numerator: int | None = None
     denominator: int | None = None
+    unit: str | None = Field(
+        default=None,
+        description="Handling times: hours (clock), urgent_hours, working_hours or "
+        "working_days (the filing conditions' units); mixed when a row's cases have "
+        "several units (its own-unit values are then null, see the per-unit ones)",
+    )
 
 
 class RowOut(Schema):
@@ -96,6 +102,7 @@ def _row(row: Row) -> dict:
                 "value": float(v.value) if v.value is not None else None,
                 "numerator": v.numerator,
                 "denominator": v.denominator,
+                "unit": v.unit or None,
             }
             for code, v in row.values.items()
         },

@@ -52,7 +52,11 @@ METRICS = (
     "closed_on_time",  # 按期结案数
     "called_back",  # 回访数 (closed cases called back)
     "duration",  # 处置时长: count 1, total clock minutes, bucket whole hours
-    "duration_counted",  # 处置时长 in the condition's own counted minutes
+    # 处置时长 counted in the condition's own time-limit unit, one metric per unit:
+    # count 1, total counted minutes, bucket whole counted hours.
+    "duration_urgent_hours",
+    "duration_working_hours",
+    "duration_working_days",
     "suspended",  # 挂账数
     "urged",  # 督办数 (by supervisors)
     "overdue",  # 超期数 (automatic marks not waived on appeal)
@@ -65,6 +69,11 @@ METRICS = (
 )
 # Longest handling time with a bucket of its own; longer ones share the last.
 MAX_BUCKET_HOURS = 24 * 90
+# The time-limit units (timelimits.LimitUnit) and the metric counting each one's time.
+UNITS = ("urgent_hours", "working_hours", "working_days")
+COUNTED = {unit: f"duration_{unit}" for unit in UNITS}
+# Every handling-time metric: they keep their hour bucket (the medians' histograms).
+DURATIONS = ("duration", *COUNTED.values())
 
 CLOSED_ROUND = {State.DISPATCHED, State.IN_PROGRESS, State.RESOLVED, State.VERIFIED, State.CLOSED}
 LEFT_SUBMITTED = {"case.filed", "case.rejected", "case.merged"}
@@ -84,6 +93,7 @@ class _Cycle:
     suspended: bool = False
     reworked: bool = False
     resolved_at: datetime | None = None
+    handler: int = 0
     on_time: bool = False
     due: str | None = None
 
@@ -153,6 +163,7 @@ def _step(w: _Walk, case: Case, ev: CaseEvent) -> None:
         w.cycle.suspended = False
     elif action == "case.resolved" and w.cycle is not None:
         w.cycle.resolved_at, w.cycle.department = ev.at, dept or w.cycle.department
+        w.cycle.handler = actor
         w.cycle.on_time = bool(ev.data.get("on_time"))
         w.cycle.due = ev.data.get("due_at")
     elif action == "case.rework":
@@ -249,6 +260,10 @@ def _cycle_facts(w: _Walk, case: Case, cycle: _Cycle, current: bool) -> None:
         w.add(day, "extended", dept)
 
 
+def _bucket(minutes: int) -> int:
+    return min(max(minutes, 0) // 60, MAX_BUCKET_HOURS)
+
+
 def _closing_facts(w: _Walk, case: Case, last: _Cycle) -> None:
     closed = w.closed_at if case.state == State.CLOSED else None
     day = _due_day(last, _deadline(case, last, True), closed)
@@ -264,12 +279,13 @@ def _closing_facts(w: _Walk, case: Case, last: _Cycle) -> None:
     if w.called_back:
         w.add(day, "called_back", dept)
     if w.dispatched_at is not None and last.resolved_at is not None:
+        # The handling time is the handler's (the post row of who reported the handling).
         minutes = int((last.resolved_at - w.dispatched_at).total_seconds() // 60)
-        bucket = min(minutes // 60, MAX_BUCKET_HOURS)
-        w.add(day, "duration", dept, bucket=bucket, total=minutes)
+        w.add(day, "duration", dept, last.handler, bucket=_bucket(minutes), total=minutes)
         unit = case.condition.limit_unit if case.condition else "urgent_hours"
         counted = clock.counted_minutes(w.dispatched_at, last.resolved_at, unit)
-        w.add(day, "duration_counted", dept, total=counted)
+        metric = COUNTED.get(unit, COUNTED["urgent_hours"])
+        w.add(day, metric, dept, last.handler, bucket=_bucket(counted), total=counted)
     if case.rating and w.rated_at is not None:
         w.add(w.rated_at, "rated", dept)
         w.add(w.rated_at, case.rating, dept)

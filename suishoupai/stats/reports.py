@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suishoupai.exports import safe_cell, safe_row
+from suishoupai.timelimits.models import LimitUnit
 
 from . import selectors
+from .facts import UNITS
 
 COLUMNS = [
     "due_close",
@@ -34,6 +36,19 @@ COLUMNS = [
     "overdue",
     "rated",
     "satisfaction_rate",
+    "mean_hours",
+    "median_hours",
+]
+# The staff's own numbers, for the table by post.
+POST_COLUMNS = [
+    "received",
+    "filed",
+    "rejected",
+    "dispatched",
+    "returned",
+    "accurate_dispatch_rate",
+    "verified",
+    "urged",
     "mean_hours",
     "median_hours",
 ]
@@ -65,9 +80,22 @@ def _label(code: str) -> str:
     d = selectors.DEFINITIONS.get(code)
     if d is not None:
         return str(d.label)
-    return {"mean_hours": _("Mean handling hours"), "median_hours": _("Median handling hours")}[
-        code
-    ]
+    if code in ("mean_hours", "median_hours"):
+        return {"mean_hours": _("Mean handling hours"), "median_hours": _("Median handling hours")}[
+            code
+        ]
+    kind, unit = code.split("_", 1)
+    name = str(dict(LimitUnit.choices)[unit])
+    if kind == "mean":
+        return _("Mean handling time (%(unit)s)") % {"unit": name}
+    return _("Median handling time (%(unit)s)") % {"unit": name}
+
+
+def time_columns(rows: list[selectors.Row]) -> list[str]:
+    """The handling time in each time-limit unit the table's cases have: a row of one
+    unit fills its unit's two columns, a row that mixes units fills each of them."""
+    units = [u for u in UNITS if any(u in r.units() for r in rows)]
+    return [f"{kind}_{unit}" for unit in units for kind in ("mean", "median")]
 
 
 def _value(row: selectors.Row, code: str) -> float | int | None:
@@ -80,12 +108,13 @@ def _value(row: selectors.Row, code: str) -> float | int | None:
 def table(q: selectors.Query, unit: str = "", title: str = "") -> Table:
     rows = selectors.indicators(q) if q.by != "total" else []
     total = selectors.total(q)
-    header = [BY_TITLES.get(q.by, q.by)] + [_label(c) for c in COLUMNS]
+    columns = (POST_COLUMNS if q.by == "post" else COLUMNS) + time_columns([*rows, total])
+    header = [BY_TITLES.get(q.by, q.by)] + [_label(c) for c in columns]
     header += [_("Composite score (综合指标值)"), _("Grade")]
 
     def line(row: selectors.Row) -> list:
         score = float(row.score) if row.score is not None else None
-        return [row.label] + [_value(row, c) for c in COLUMNS] + [score, row.grade]
+        return [row.label] + [_value(row, c) for c in columns] + [score, row.grade]
 
     body = [line(r) for r in rows]
     total_line = line(total)
@@ -93,11 +122,16 @@ def table(q: selectors.Query, unit: str = "", title: str = "") -> Table:
     body.append(total_line)
     formulas = [
         f"{selectors.DEFINITIONS[c].label} = {selectors.DEFINITIONS[c].formula}"
-        for c in COLUMNS
+        for c in columns
         if c in selectors.DEFINITIONS and selectors.DEFINITIONS[c].formula
     ]
     weights = ", ".join(f"{code} {w}" for code, w in selectors.composite_config()[0])
     notes = "; ".join(formulas) + f"; 综合指标值 = Σ权重×指标 / Σ权重 ({weights})"
+    notes += "; " + _(
+        "handling times: closed cases, from the dispatch to the last handling report, in "
+        "clock hours and in each filing condition's own time-limit unit (working hours "
+        "and days skip nights, weekends and holidays); medians exact to the hour"
+    )
     name = title or _("Urban management statistics by %(by)s") % {"by": BY_TITLES.get(q.by, q.by)}
     return Table(name, q.by, q.since, q.until, unit, header, body, notes)
 

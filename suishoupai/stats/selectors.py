@@ -20,7 +20,9 @@ from suishoupai.errors import NotAllowed
 from suishoupai.names import in_english
 from suishoupai.org.models import Department, Role, User
 from suishoupai.places.models import Area
+from suishoupai.timelimits import clock
 
+from .facts import COUNTED, DURATIONS, UNITS
 from .models import CompositeWeight, DailyCell, GradeBand
 
 BY = ("district", "department", "category", "subcategory", "channel", "post", "total")
@@ -163,7 +165,7 @@ DEFINITIONS = {d.code: d for d in COUNTS + RATES}
 METRICS = sorted(
     {m for d in DEFINITIONS.values() for m in d.numerator}
     | {d.denominator for d in DEFINITIONS.values() if d.denominator}
-    | {"duration", "duration_counted", "unsatisfied"}
+    | {*DURATIONS, "unsatisfied"}
 )
 HUNDRED = Decimal(100)
 TWO_PLACES = Decimal("0.01")
@@ -180,6 +182,8 @@ class Value:
     value: Decimal | int | None
     numerator: int | None = None
     denominator: int | None = None
+    # Handling times: the unit the value is in (hours, or a time-limit unit).
+    unit: str = ""
 
 
 @dataclass
@@ -187,15 +191,39 @@ class Row:
     key: int | str
     label: str
     sums: dict[str, int] = field(default_factory=dict)
-    minutes: int = 0
-    counted_minutes: int = 0
-    histogram: dict[int, int] = field(default_factory=dict)
+    # Handling-time metrics (facts.DURATIONS): their total minutes, and their histograms
+    # of whole hours (bucket → cases).
+    minutes_by: dict[str, int] = field(default_factory=dict)
+    histograms: dict[str, dict[int, int]] = field(default_factory=dict)
     values: dict[str, Value] = field(default_factory=dict)
     score: Decimal | None = None
     grade: str = ""
 
     def get(self, code: str) -> Value:
         return self.values[code]
+
+    @property
+    def minutes(self) -> int:
+        return self.minutes_by.get("duration", 0)
+
+    @property
+    def histogram(self) -> dict[int, int]:
+        """Clock hours: bucket → closed cases."""
+        return self.histograms.get("duration", {})
+
+    def units(self) -> list[str]:
+        """The time-limit units of the row's closed cases, in LimitUnit order."""
+        return [u for u in UNITS if self.sums.get(COUNTED[u])]
+
+    def add(self, other: "Row") -> None:
+        for metric, n in other.sums.items():
+            self.sums[metric] = self.sums.get(metric, 0) + n
+        for metric, n in other.minutes_by.items():
+            self.minutes_by[metric] = self.minutes_by.get(metric, 0) + n
+        for metric, hist in other.histograms.items():
+            mine = self.histograms.setdefault(metric, {})
+            for bucket, n in hist.items():
+                mine[bucket] = mine.get(bucket, 0) + n
 
 
 @dataclass(frozen=True)
@@ -224,7 +252,15 @@ READS = {
     "channel": "h",
     "post": "p",
 }
-HISTOGRAM = {"total": "b", "district": "b", "department": "b", "category": "k"}
+HISTOGRAM = {
+    "total": "b",
+    "district": "b",
+    "department": "b",
+    "category": "k",
+    "subcategory": "s",
+    "channel": "h",
+    "post": "p",
+}
 
 
 def in_period(grain: str, since: date, until: date) -> Q:
@@ -270,17 +306,17 @@ def indicators(q: Query) -> list[Row]:
             continue  # a fact that moved away: its rows sum to nothing
         key = item[group] if group else "total"
         row = rows.setdefault(key, Row(key=key, label=""))
-        row.sums[item["metric"]] = row.sums.get(item["metric"], 0) + item["count"]
-        if item["metric"] == "duration":
-            row.minutes += item["total"]
-        elif item["metric"] == "duration_counted":
-            row.counted_minutes += item["total"]
-    if q.by in HISTOGRAM:
-        hist = _cells(q, HISTOGRAM[q.by]).filter(metric="duration")
-        for item in hist.values(*fields[1:], "bucket").annotate(n=Sum("count")):
-            key = item[group] if group else "total"
-            if key in rows:
-                rows[key].histogram[item["bucket"]] = item["n"]
+        metric = item["metric"]
+        row.sums[metric] = row.sums.get(metric, 0) + item["count"]
+        if metric in DURATIONS:
+            row.minutes_by[metric] = row.minutes_by.get(metric, 0) + item["total"]
+    # The medians: each row's histograms of handling times (whole hours).
+    hist = _cells(q, HISTOGRAM[q.by]).filter(metric__in=DURATIONS)
+    for item in hist.values(*fields, "bucket").annotate(n=Sum("count")):
+        key = item[group] if group else "total"
+        if key in rows and item["n"]:
+            histogram = rows[key].histograms.setdefault(item["metric"], {})
+            histogram[item["bucket"]] = histogram.get(item["bucket"], 0) + item["n"]
     if q.by == "department" and q.with_subunits:
         rows = _roll_up(rows, q.departments)
     if q.by == "department" and q.departments is not None:
@@ -318,13 +354,7 @@ def _roll_up(rows: dict, scope: frozenset[int] | None) -> dict:
         pk: int | None = key if isinstance(key, int) else None
         while pk:
             if scope is None or pk in scope:
-                target = rolled.setdefault(pk, Row(key=pk, label=""))
-                for metric, n in row.sums.items():
-                    target.sums[metric] = target.sums.get(metric, 0) + n
-                target.minutes += row.minutes
-                target.counted_minutes += row.counted_minutes
-                for bucket, n in row.histogram.items():
-                    target.histogram[bucket] = target.histogram.get(bucket, 0) + n
+                rolled.setdefault(pk, Row(key=pk, label="")).add(row)
             pk = parents.get(pk)
     return rolled
 
@@ -361,18 +391,41 @@ def _values(row: Row, public: bool) -> None:
         value = percent(den - num if d.complement else num, den)
         row.values[d.code] = Value(value, den - num if d.complement else num, den)
     handled = s.get("duration", 0)
-    row.values["mean_hours"] = Value(_hours(row.minutes, handled), row.minutes, handled)
-    row.values["median_hours"] = Value(median_hours(row.histogram))
-    if not public:
-        row.values["mean_counted_hours"] = Value(
-            _hours(row.counted_minutes, handled), row.counted_minutes, handled
-        )
+    row.values["mean_hours"] = Value(_hours(row.minutes, handled), row.minutes, handled, "hours")
+    row.values["median_hours"] = Value(median_hours(row.histogram), None, handled, "hours")
+    # In the conditions' own units: one value per unit the row's cases have, and the
+    # row's "own unit" values when they all share one (a mixed row has none: None, "mixed").
+    units = row.units()
+    for unit in units:
+        metric = COUNTED[unit]
+        n, minutes = s[metric], row.minutes_by.get(metric, 0)
+        mean = Value(in_unit(Decimal(minutes) / n, unit), minutes, n, unit)
+        median = median_hours(row.histograms.get(metric, {}))
+        middle = Value(None if median is None else in_unit(median * 60, unit), None, n, unit)
+        row.values[f"mean_{unit}"], row.values[f"median_{unit}"] = mean, middle
+    if len(units) == 1:
+        own = units[0]
+        row.values["mean_own_unit"] = row.values[f"mean_{own}"]
+        row.values["median_own_unit"] = row.values[f"median_{own}"]
+    else:
+        unit = "mixed" if units else ""
+        row.values["mean_own_unit"] = Value(None, None, handled, unit)
+        row.values["median_own_unit"] = Value(None, None, handled, unit)
 
 
 def _hours(minutes: int, count: int) -> Decimal | None:
     if not count:
         return None
     return (Decimal(minutes) / count / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def in_unit(minutes: Decimal, unit: str) -> Decimal:
+    """Counted minutes in a time-limit unit: hours to 0.1, working days (the length
+    of a full working day, timelimits.clock) to 0.01."""
+    if unit == "working_days":
+        day = Decimal(clock.minutes_for(1, unit))
+        return (minutes / day).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    return (minutes / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def median_hours(histogram: dict[int, int]) -> Decimal | None:
@@ -492,44 +545,46 @@ def narrow(
     return wanted
 
 
+def link_metric(code: str) -> str | None:
+    """What a number's click-through lists: a count's own facts, a rate's numerator
+    (its metrics joined by "+"). None for 准确派遣率, whose numerator (派遣数 − 回退数)
+    is no set of facts: its two counts click through on their own."""
+    d = DEFINITIONS.get(code)
+    if d is None or d.complement:
+        return None
+    return "+".join(d.numerator)
+
+
+# Every value stats.cases_behind accepts.
+LINKABLE = sorted({m for m in (link_metric(code) for code in DEFINITIONS) if m} | set(DURATIONS))
+
+
 def cases_behind(
     qs: QuerySet[Case],
     metric: str,
     since: date,
     until: date,
     departments: frozenset[int] | None = None,
+    person: int | None = None,
 ) -> QuerySet[Case]:
-    """The cases whose facts make a number: the console's click-through. For the
-    numbers a case can count in once (LINK_EXACT) the list's length is the number."""
-    from django.db.models import Exists, OuterRef
+    """The cases whose facts make a number: the console's click-through. Each case is
+    annotated with `stat_times`, how many times it counts in the number (a case
+    dispatched twice counts twice in 派遣数): the sum over the list is the number."""
+    from django.db.models import Exists, IntegerField, OuterRef, Subquery
 
     from .models import CaseFact
 
+    # A rate's numerator of several metrics (满意 + 基本满意) is "satisfied+basically_satisfied".
     facts = CaseFact.objects.filter(
-        case=OuterRef("pk"), metric=metric, day__gte=since, day__lte=until
+        case=OuterRef("pk"), metric__in=metric.split("+"), day__gte=since, day__lte=until
     )
     if departments is not None:
         facts = facts.filter(department__in=departments)
-    return qs.filter(Exists(facts))
-
-
-# A case counts at most once in these (one submission, one filing, one closing round):
-# the list behind the number has exactly that many cases. Event counts (派遣, 督办, 返工 …)
-# list the cases, which may be fewer than the events.
-LINK_EXACT = frozenset(
-    {
-        "reported",
-        "received",
-        "filed",
-        "filed_on_time",
-        "rejected",
-        "due_close",
-        "closed",
-        "closed_on_time",
-        "called_back",
-        "rated",
-        "satisfied",
-        "basically_satisfied",
-        "unsatisfied",
-    }
-)
+    if person:
+        facts = facts.filter(person=person)
+    # Filtered by EXISTS (a semi-join over the index on metric and day); the sum is only
+    # computed for the cases listed (a page, or the list's total).
+    times = facts.order_by().values("case").annotate(n=Sum("count")).values("n")
+    return qs.filter(Exists(facts)).annotate(
+        stat_times=Subquery(times, output_field=IntegerField())
+    )

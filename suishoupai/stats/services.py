@@ -20,7 +20,7 @@ from django.db.models import Count, Q, Sum
 
 from suishoupai.cases.models import Case, CaseEvent
 
-from .facts import Facts, facts_for
+from .facts import DURATIONS, Facts, facts_for
 from .models import CELL_FIELDS, KEY_FIELDS, CaseFact, DailyCell
 
 # A fact's full key: (day, metric, district, category, subcategory, channel, dept, person,
@@ -28,13 +28,14 @@ from .models import CELL_FIELDS, KEY_FIELDS, CaseFact, DailyCell
 CellKey = tuple
 # What each grain keeps of a fact (the department always, for scoped reads); "p" only
 # facts with a person; "b" and "k" only durations (their buckets are the histograms of
-# the districts and the categories: the medians).
+# the districts and the categories: the medians). The subcategory, channel and person
+# grains keep the bucket themselves (only durations have one): their own histograms.
 GRAINS = {
     "d": ("district",),
     "c": ("category",),
-    "s": ("subcategory",),
-    "h": ("channel",),
-    "p": ("person",),
+    "s": ("subcategory", "bucket"),
+    "h": ("channel", "bucket"),
+    "p": ("person", "bucket"),
     "b": ("district", "bucket"),
     "k": ("category", "bucket"),
 }
@@ -49,7 +50,7 @@ def expand(key: CellKey) -> list[CellKey]:
     for grain, kept in GRAINS.items():
         if grain == "p" and not key[_AT["person"]]:
             continue
-        if grain in HISTOGRAMS and metric != "duration":
+        if grain in HISTOGRAMS and metric not in DURATIONS:
             continue
         dims = [key[_AT[f]] if f in kept else ("" if f == "channel" else 0) for f in KEY_FIELDS[2:]]
         dims[_AT["department"] - 2] = key[_AT["department"]]

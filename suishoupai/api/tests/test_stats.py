@@ -24,12 +24,18 @@ def test_the_centre_reads_every_department_with_numerators(history, lily, staff_
     rows = {row["label"]: row for row in body["rows"]}
     assert set(rows) == {"道外区环卫部门", "南岗区道桥部门", "市环卫中心"}
     daowai = rows["道外区环卫部门"]["values"]
-    assert daowai["closing_rate"] == {"value": 100.0, "numerator": 1, "denominator": 1}
+    assert daowai["closing_rate"] == {
+        "value": 100.0,
+        "numerator": 1,
+        "denominator": 1,
+        "unit": None,
+    }
     assert rows["南岗区道桥部门"]["values"]["satisfaction_rate"]["value"] == 0.0
     assert body["total"]["values"]["satisfaction_rate"] == {
         "value": 50.0,
         "numerator": 1,
         "denominator": 2,
+        "unit": None,
     }
     # 按期结案率 50, 结案率 20, 返工率 10, 满意率 20: all perfect but satisfaction.
     assert rows["南岗区道桥部门"]["score"] == 80.0 and rows["南岗区道桥部门"]["grade"] == "良"
@@ -85,3 +91,25 @@ def test_the_public_subset_has_no_posts_and_no_personal_data(history):
 def test_a_period_backwards_is_refused(history, lily, staff_client):
     bad = {"since": "2026-11-30", "until": "2026-11-01"}
     assert staff_client(lily).get("/api/v1/stats/indicators", bad).status_code == 422
+
+
+def test_every_breakdown_has_its_median_and_the_own_unit_times(history, lily, staff_client):
+    # 道外区环卫部门's case (4 working hours) took 3 minutes, 南岗区道桥部门's pothole
+    # (3 working days) 20 minutes: both in the first hour's bucket.
+    for by in ("subcategory", "channel", "post", "department", "category", "district"):
+        r = staff_client(lily).get("/api/v1/stats/indicators", {**PERIOD, "by": by})
+        rows = [row["values"] for row in r.json()["rows"]]
+        medians = [v["median_hours"] for v in rows if v["median_hours"]["denominator"]]
+        assert medians and all(m["value"] == 0.5 and m["unit"] == "hours" for m in medians), by
+    r = staff_client(lily).get("/api/v1/stats/indicators", {**PERIOD, "by": "subcategory"})
+    rows = {row["label"]: row["values"] for row in r.json()["rows"]}
+    assert rows["路面坑洼"]["mean_own_unit"] == {
+        "value": 0.04,  # 20 working minutes of a 450-minute working day
+        "numerator": 20,
+        "denominator": 1,
+        "unit": "working_days",
+    }
+    assert rows["暴露垃圾"]["median_own_unit"]["unit"] == "working_hours"
+    total = r.json()["total"]["values"]
+    assert total["mean_own_unit"]["value"] is None and total["mean_own_unit"]["unit"] == "mixed"
+    assert total["mean_working_hours"]["value"] == 0.1  # 3 working minutes

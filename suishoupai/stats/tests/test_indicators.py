@@ -254,7 +254,9 @@ def test_a_period_that_cuts_a_case_in_half_counts_each_part_once(city, people):
     whole = values(monday.date().replace(day=1), tuesday.date().replace(day=31))
     assert across == whole and (across["reported"], across["closed"]) == (1, 1)
     # 17:00 to 10:00 the next day: 17 clock hours, 2 counted working hours.
-    assert (dec["mean_hours"], dec["mean_counted_hours"]) == (Decimal("17.0"), Decimal("2.0"))
+    assert (dec["mean_hours"], dec["mean_working_hours"]) == (Decimal("17.0"), Decimal("2.0"))
+    # The condition counts in working hours: the row's own unit.
+    assert (dec["mean_own_unit"], dec["median_own_unit"]) == (Decimal("2.0"), Decimal("2.5"))
     assert_rollups_equal_recomputation()
 
 

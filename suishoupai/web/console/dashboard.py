@@ -1,8 +1,9 @@
 """领导驾驶舱: the leader's dashboard, its tables as Excel/CSV, read from the rollups only.
 
 For 领导 and 值班长 (the whole city) and department handlers (their own tree). Every
-number links to the case search with the same filter (search.py's `stat` fields), so
-the list behind it has exactly that many cases (stats.selectors.LINK_EXACT).
+number links to the case search with the same filter (search.py's `stat` fields), and
+the list counts exactly that number: a case that counts twice (reworked twice) shows
+计次 2 (stats.selectors.cases_behind; docs/stats.md, "Click-through").
 """
 
 import csv
@@ -23,11 +24,14 @@ from django.utils.translation import gettext_lazy
 
 from suishoupai.cases import policy, selectors
 from suishoupai.cases.selectors import CaseFilter
+from suishoupai.catalog.models import Category
 from suishoupai.errors import NotAllowed
 from suishoupai.org.models import Department, User
 from suishoupai.places.models import Area
 from suishoupai.stats import reports
 from suishoupai.stats import selectors as stats
+from suishoupai.stats.facts import COUNTED
+from suishoupai.timelimits.models import LimitUnit
 
 from .navigation import may_see_dashboard
 
@@ -40,7 +44,8 @@ HEADLINE = [
     "closed_on_time_rate",
     "rework_rate",
     "satisfaction_rate",
-    "median_hours",
+    "hours",
+    "own_unit",
 ]
 # Handling-time bins (hours) for the distribution chart.
 BINS = [(0, 1), (1, 2), (2, 4), (4, 8), (8, 24), (24, 72), (72, 168), (168, None)]
@@ -48,6 +53,15 @@ BINS = [(0, 1), (1, 2), (2, 4), (4, 8), (8, 24), (24, 72), (72, 168), (168, None
 
 def may_see(user: User) -> bool:
     return may_see_dashboard(user)
+
+
+# The dashboard's third table: one more breakdown, chosen in the form.
+BREAKDOWNS = {
+    "category": gettext_lazy("Category"),
+    "subcategory": gettext_lazy("Subcategory"),
+    "channel": gettext_lazy("Channel"),
+    "post": gettext_lazy("Post (staff by name)"),
+}
 
 
 class PeriodForm(forms.Form):
@@ -69,6 +83,9 @@ class PeriodForm(forms.Form):
         empty_label=gettext_lazy("All"),
     )
     with_subunits = forms.BooleanField(label=gettext_lazy("With its units"), required=False)
+    breakdown = forms.ChoiceField(
+        label=gettext_lazy("Also by"), required=False, choices=list(BREAKDOWNS.items())
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,35 +163,78 @@ def _number(v: stats.Value) -> str:
     return "–" if v.value is None else f"{v.value}"
 
 
-# A rate links to its numerator's cases; a count to its own.
 def _link_metric(code: str) -> str | None:
-    d = stats.DEFINITIONS.get(code)
-    if d is None:
-        return None
-    if d.complement:
-        return None
-    return d.numerator[0] if len(d.numerator) == 1 else None
+    # A rate links to its numerator's cases; a count to its own.
+    return stats.link_metric(code)
+
+
+UNIT_LABELS = dict(LimitUnit.choices)
+# Handling times, median / mean in one cell: in clock hours, and in the filing
+# conditions' own units.
+TIMES = ("hours", "own_unit")
+
+
+def _time_cell(scope: Scope, row: stats.Row, code: str, department: int | None, extra: dict):
+    """Median / mean handling time: in clock hours, or in the conditions' own units (one
+    line per unit on a row that mixes them). Each line links to the closed cases it was
+    measured on; their number is the line's count (data-count)."""
+    if code == "hours":
+        plain = [("duration", row.values["median_hours"], row.values["mean_hours"], "")]
+    else:
+        plain = [
+            (COUNTED[u], row.values[f"median_{u}"], row.values[f"mean_{u}"], str(UNIT_LABELS[u]))
+            for u in row.units()
+        ]
+    parts = [
+        {
+            "text": f"{_number(median)} / {_number(mean)} {unit}".strip(),
+            "value": f"{_number(median)} / {_number(mean)}",
+            "unit": unit,
+            "url": scope.link(metric, department, **extra),
+            "count": mean.denominator,
+            "metric": metric,
+        }
+        for metric, median, mean, unit in plain
+        if mean.value is not None
+    ]
+    return {
+        "code": code,
+        "text": "–" if not parts else "",
+        "parts": parts,
+        "numerator": None,
+        "denominator": None,
+        "url": None,
+        "count": None,
+        "formula": str(TIME_FORMULA),
+        "label": str(OTHER_LABELS[code]),
+    }
 
 
 def _cell(scope: Scope, row: stats.Row, code: str, department: int | None, extra: dict) -> dict:
+    if code in TIMES:
+        return _time_cell(scope, row, code, department, extra)
     value = row.values.get(code) or stats.Value(None)
     metric = _link_metric(code)
     d = stats.DEFINITIONS.get(code)
+    rate = bool(d and d.denominator)
     return {
         "code": code,
-        "text": _number(value) + ("%" if d and d.denominator and value.value is not None else ""),
+        "text": _number(value) + ("%" if rate and value.value is not None else ""),
         "numerator": value.numerator,
         "denominator": value.denominator,
         "url": scope.link(metric, department, **extra) if metric else None,
+        # What the list behind the link counts: the rate's numerator, or the number.
+        "count": value.numerator if rate else value.value,
         "formula": str(d.formula) if d and d.formula else "",
         "label": str(d.label) if d else str(OTHER_LABELS.get(code, "")),
     }
 
 
 OTHER_LABELS = {
-    "median_hours": gettext_lazy("Median handling time (hours)"),
-    "mean_hours": gettext_lazy("Mean handling time (hours)"),
+    "hours": gettext_lazy("Handling time, median / mean (hours)"),
+    "own_unit": gettext_lazy("Handling time, median / mean (the condition's unit)"),
 }
+TIME_FORMULA = gettext_lazy("closed cases, from dispatch to the last handling report")
 
 
 TABLE = [
@@ -188,26 +248,59 @@ TABLE = [
     "rework_rate",
     "rated",
     "satisfaction_rate",
-    "median_hours",
+    "hours",
+    "own_unit",
+]
+# The staff's own numbers (who files, dispatches, inspects, urges, handles).
+POST_TABLE = [
+    "received",
+    "filed",
+    "rejected",
+    "dispatched",
+    "returned",
+    "accurate_dispatch_rate",
+    "verified",
+    "urged",
+    "hours",
+    "own_unit",
 ]
 
 
-def _table(scope: Scope, by: str) -> list[dict]:
-    rows = stats.indicators(scope.query(by))
-    codes = {}
+def _filters(by: str, rows: list[stats.Row]) -> dict[object, dict]:
+    """The search filter that narrows a row's click-through to its cases."""
+    keys = [r.key for r in rows]
     if by == "district":
-        codes = dict(Area.objects.filter(pk__in=[r.key for r in rows]).values_list("pk", "code"))
+        codes = dict(Area.objects.filter(pk__in=keys).values_list("pk", "code"))
+        return {k: {"district": v} for k, v in codes.items()}
+    if by == "category":
+        codes = dict(Category.objects.filter(pk__in=keys).values_list("pk", "code"))
+        return {k: {"category": v} for k, v in codes.items()}
+    if by == "channel":
+        return {k: {"channel": k} for k in keys if k}
+    if by == "subcategory":
+        return {k: {"stat_subcategory": k} for k in keys}
+    if by == "post":
+        return {k: {"stat_person": k} for k in keys}
+    return {}
+
+
+def _table(scope: Scope, by: str, columns: list[str] | None = None) -> list[dict]:
+    rows = stats.indicators(scope.query(by))
+    filters = _filters(by, rows)
+    columns = columns or (POST_TABLE if by == "post" else TABLE)
     out = []
     for row in rows:
         key = row.key if isinstance(row.key, int) else 0
         dept = key if by == "department" else None
-        extra = {"district": codes[key]} if by == "district" and key in codes else {}
+        extra = filters.get(row.key, {})
+        if by not in ("department", "total") and not extra:
+            continue  # no filter reaches its cases (a report without a district)
         out.append(
             {
                 "label": row.label,
                 "score": row.score,
                 "grade": row.grade,
-                "cells": [_cell(scope, row, c, dept, extra) for c in TABLE],
+                "cells": [_cell(scope, row, c, dept, extra) for c in columns],
                 "due": row.sums.get("due_close", 0),
                 "key": key,
                 "reported": row.sums.get("reported", 0),
@@ -315,12 +408,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     departments = _table(scope, "department")
     districts = _table(scope, "district")
     categories = stats.indicators(scope.query("category"))
+    breakdown = (form.cleaned_data.get("breakdown") if form.is_valid() else "") or "category"
     context = {
         "form": form,
         "scope": scope,
         "headline": [_cell(scope, total, c, None, {}) for c in HEADLINE],
         "total": total,
         "columns": [_cell(scope, total, c, None, {}) for c in TABLE],
+        "breakdown": breakdown,
+        "breakdown_label": BREAKDOWNS[breakdown],
+        "breakdown_rows": _table(scope, breakdown),
+        "breakdown_columns": [
+            _cell(scope, total, c, None, {}) for c in (POST_TABLE if breakdown == "post" else TABLE)
+        ],
         "departments": departments,
         "districts": districts,
         "dept_ranking": _ranking(departments),

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from suishoupai.cases import policy, selectors
 from suishoupai.cases.models import Case, Channel, ReporterRating
 from suishoupai.cases.states import OPEN_STATES, Family, State
-from suishoupai.catalog.models import Category
+from suishoupai.catalog.models import Category, Subcategory
 from suishoupai.exports import safe_row
 from suishoupai.names import LocalName
 from suishoupai.org.models import Department, User
@@ -49,6 +49,27 @@ class LocalNameChoice(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: LocalName) -> str:  # type: ignore[override]
         return obj.local_name
+
+
+STAT_NAMES = {
+    "satisfied": gettext_lazy("Satisfied (满意)"),
+    "basically_satisfied": gettext_lazy("Basically satisfied (基本满意)"),
+    "unsatisfied": gettext_lazy("Unsatisfied (不满意)"),
+    "duration": gettext_lazy("Handling time (closed cases)"),
+    "duration_urgent_hours": gettext_lazy("Handling time in urgent hours (closed cases)"),
+    "duration_working_hours": gettext_lazy("Handling time in working hours (closed cases)"),
+    "duration_working_days": gettext_lazy("Handling time in working days (closed cases)"),
+}
+
+
+def stat_name(stat: str) -> Any:
+    """A click-through's name: the count's label, or the rate whose numerator it is."""
+    if stat in stats.DEFINITIONS:
+        return stats.DEFINITIONS[stat].label
+    if stat in STAT_NAMES:
+        return STAT_NAMES[stat]
+    rate = next((d for d in stats.RATES if stats.link_metric(d.code) == stat), None)
+    return rate.label if rate else stat
 
 
 class SearchForm(forms.Form):
@@ -95,7 +116,7 @@ class SearchForm(forms.Form):
     until = forms.DateField(label=gettext_lazy("Submitted until"), required=False)
     # The cases behind a statistic (the dashboard's links): hidden, shown as a banner.
     stat = forms.ChoiceField(
-        choices=[("", ""), *[(m, m) for m in STAT_METRICS]],
+        choices=[("", ""), *[(m, m) for m in sorted({*STAT_METRICS, *stats.LINKABLE})]],
         required=False,
         widget=forms.HiddenInput,
     )
@@ -103,6 +124,9 @@ class SearchForm(forms.Form):
     stat_until = forms.DateField(required=False, widget=forms.HiddenInput)
     stat_department = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     stat_units = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # A breakdown's row: the person (post breakdown) or the subcategory it counts.
+    stat_person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    stat_subcategory = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     attention = forms.ChoiceField(
         choices=[("", ""), ("urged", "urged"), ("unsatisfied", "unsatisfied")],
         required=False,
@@ -137,12 +161,17 @@ class SearchForm(forms.Form):
         d = self.cleaned_data
         if not d.get("stat"):
             return ""
-        metric = stats.DEFINITIONS.get(d["stat"])
-        name = str(metric.label) if metric else d["stat"]
+        name = str(stat_name(d["stat"]))
         dept = Department.objects.filter(pk=d.get("stat_department") or 0).first()
         where = f" · {dept.local_name}" if dept else ""
         if dept and d.get("stat_units"):
             where += str(_(" (with its units)"))
+        person = User.objects.filter(pk=d.get("stat_person") or 0).first()
+        if person:
+            where += f" · {person}"
+        sub = Subcategory.objects.filter(pk=d.get("stat_subcategory") or 0).first()
+        if sub:
+            where += f" · {sub.local_name}"
         return f"{name} · {d['stat_since']} – {d['stat_until']}{where}"
 
     def clean_phone(self) -> str:
@@ -177,7 +206,16 @@ def _results(user: User, form: SearchForm) -> QuerySet[Case]:
         departments = None
         if d.get("stat_department"):
             departments = stats.department_scope(d["stat_department"], bool(d.get("stat_units")))
-        qs = stats.cases_behind(qs, d["stat"], d["stat_since"], d["stat_until"], departments)
+        qs = stats.cases_behind(
+            qs,
+            d["stat"],
+            d["stat_since"],
+            d["stat_until"],
+            departments,
+            person=d.get("stat_person"),
+        )
+        if d.get("stat_subcategory"):
+            qs = qs.filter(subcategory_id=d["stat_subcategory"])
     if d.get("attention") == "urged":
         qs = qs.filter(urge_count__gt=0, state__in=OPEN_STATES)
     elif d.get("attention") == "unsatisfied":
@@ -199,12 +237,23 @@ def _querystring(request: HttpRequest) -> str:
 
 def _page(request: HttpRequest, form: SearchForm, error: str = "", status: int = 200):
     page = None
+    times = None
     if form.is_valid():
-        page = Paginator(_results(form.user, form), PAGE_SIZE).get_page(request.GET.get("page"))
+        results = _results(form.user, form)
+        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        if form.cleaned_data.get("stat"):
+            # What the number counted: a case behind an event count may count twice.
+            times = results.aggregate(n=Sum("stat_times"))["n"] or 0
     elif status == 200:
         status = 400
-    context = {"form": form, "page": page, "query": _querystring(request), "error": error}
+    context: dict[str, Any] = {
+        "form": form,
+        "page": page,
+        "query": _querystring(request),
+        "error": error,
+    }
     context["stat_label"] = form.stat_label() if page is not None else ""
+    context["stat_times"] = times
     partial = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"
     )
@@ -242,9 +291,19 @@ COLUMNS: list[tuple[Any, int]] = [
     (gettext_lazy("Channel"), 14),
 ]
 DATE_COLUMNS = {8, 9, 11}
+TIMES_COLUMN = (gettext_lazy("Times counted"), 10)
 
 
-def _rows(qs: QuerySet[Case], user: User) -> Iterator[list]:
+def _stat_mode(qs: QuerySet[Case]) -> bool:
+    """The cases behind a statistic (stats.cases_behind annotated them)."""
+    return "stat_times" in qs.query.annotations
+
+
+def _columns(qs: QuerySet[Case]) -> list[tuple[Any, int]]:
+    return COLUMNS + ([TIMES_COLUMN] if _stat_mode(qs) else [])
+
+
+def _rows(qs: QuerySet[Case], user: User, times: bool = False) -> Iterator[list]:
     # Labels translated once per export, not once per row (50 000 rows).
     hide = not policy.may_see_phone(user)
     states = {value: str(label) for value, label in State.choices}
@@ -268,6 +327,8 @@ def _rows(qs: QuerySet[Case], user: User) -> Iterator[list]:
                 _local(case.closed_at),
                 channels.get(case.channel, case.channel),
             ]
+            # The cases behind a statistic: how many times each counts in it.
+            + ([case.stat_times] if times else [])  # type: ignore[attr-defined]
         )
 
 
@@ -298,8 +359,8 @@ class _Echo:
 def _csv_lines(qs: QuerySet[Case], user: User) -> Iterator[str]:
     writer = csv.writer(_Echo())
     # The byte-order mark tells Excel the file is UTF-8; without it Chinese is garbled.
-    yield "\ufeff" + writer.writerow([str(h) for h, _w in COLUMNS])
-    for row in _rows(qs, user):
+    yield "\ufeff" + writer.writerow([str(h) for h, _w in _columns(qs)])
+    for row in _rows(qs, user, _stat_mode(qs)):
         yield writer.writerow(
             [v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for v in row]
         )
@@ -331,17 +392,18 @@ def export_xlsx(request: HttpRequest) -> HttpResponse | FileResponse:
     # Write-only mode streams rows to a temporary file: memory stays flat at 50 000 rows.
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Cases"))
-    for index, (_h, width) in enumerate(COLUMNS, start=1):
+    columns = _columns(result)
+    for index, (_h, width) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
-    for title, _w in COLUMNS:
+    for title, _w in columns:
         cell = WriteOnlyCell(sheet, value=str(title))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in _rows(result, request.user):  # type: ignore[arg-type]
+    for row in _rows(result, request.user, _stat_mode(result)):  # type: ignore[arg-type]
         for index in DATE_COLUMNS:
             if row[index] is not None:
                 cell = WriteOnlyCell(sheet, value=row[index])

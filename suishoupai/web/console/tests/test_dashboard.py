@@ -141,3 +141,21 @@ def test_the_heat_map_circles_open_each_district_s_reports(history, people):
     assert {h["name"]: h["value"] for h in heat} == {"道外区": 3, "南岗区": 1}
     for item in heat:
         assert _count(client, item["url"]) == item["value"]
+
+
+def test_the_breakdown_table_shows_medians_in_hours_and_in_each_condition_s_unit(history, people):
+    client = signed_in(people["lily"])
+    page = client.get(DASHBOARD, {**PERIOD, "breakdown": "subcategory"})
+    rows = {r["label"]: r for r in page.context["breakdown_rows"]}
+    assert set(rows) == {"暴露垃圾", "路面坑洼"}
+    html = re.sub(r"<[^>]+>", "", page.content.decode())  # the text people read
+    # The pothole (3 working days) took 20 working minutes: 0.04 of a 7.5-hour day (the
+    # median: the first hour's middle, 30 minutes, 0.07 day). Median / mean.
+    assert "0.07 / 0.04 工作日" in html and "0.5 / 0.1 工作时" in html
+    # The whole city mixes both units: each on its own line in the headline.
+    headline = {c["code"]: c for c in page.context["headline"]}
+    parts = [p["text"] for p in headline["own_unit"]["parts"]]
+    assert parts == ["0.5 / 0.1 工作时", "0.07 / 0.04 工作日"]
+    assert [p["text"] for p in headline["hours"]["parts"]] == ["0.5 / 0.2"]
+    posts = client.get(DASHBOARD, {**PERIOD, "breakdown": "post"}).context["breakdown_rows"]
+    assert {"olga", "dora", "ivan", "lily", "hans", "nina"} <= {r["label"] for r in posts}
