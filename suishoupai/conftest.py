@@ -268,6 +268,52 @@ def collected_static(tmp_path_factory) -> Path:
     return root
 
 
+def _closing_server_thread():
+    """A LiveServerThread whose server can end its open connections.
+
+    The browser lives for the whole session and keeps idle keep-alive connections to
+    a test's server after the test. Their request threads, on waking, closed the
+    test's shared database connection from a thread it was no longer shared with
+    ("DatabaseWrapper objects created in a thread can only be used in that same
+    thread", an error at teardown now and then). `end_connections` shuts their sockets
+    and waits for the threads while the connection is still shared."""
+    import contextlib
+    import socket
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class Server(ThreadedWSGIServer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.open: dict = {}
+            self.open_lock = threading.Lock()
+
+        def process_request_thread(self, request, client_address):
+            with self.open_lock:
+                self.open[request] = threading.current_thread()
+            try:
+                super().process_request_thread(request, client_address)
+            finally:
+                with self.open_lock:
+                    self.open.pop(request, None)
+
+        def end_connections(self, timeout: float = 10) -> None:
+            with self.open_lock:
+                items = list(self.open.items())
+            for sock, _thread in items:
+                with contextlib.suppress(OSError):  # closed by the browser meanwhile
+                    sock.shutdown(socket.SHUT_RDWR)
+            for _sock, thread in items:
+                thread.join(timeout)
+
+    class Thread(LiveServerThread):
+        server_class = Server
+
+    return Thread
+
+
 @pytest.fixture
 def production_server(transactional_db, collected_static):
     """A live server that serves static files as `make run` does: whitenoise in front of
@@ -275,7 +321,6 @@ def production_server(transactional_db, collected_static):
     its base URL."""
     from django.db import connections
     from django.test import override_settings
-    from django.test.testcases import LiveServerThread
 
     storages = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STATIC}}
     with override_settings(STORAGES=storages, STATIC_ROOT=collected_static):
@@ -288,7 +333,7 @@ def production_server(transactional_db, collected_static):
             conn.inc_thread_sharing()
         # The WSGI handler is built inside the thread, after the override: whitenoise
         # reads STATIC_ROOT then. `media.application` drops the test-only media handler.
-        thread = LiveServerThread(
+        thread = _closing_server_thread()(
             "127.0.0.1", lambda media: media.application, connections_override=shared
         )
         thread.daemon = True
@@ -300,5 +345,7 @@ def production_server(transactional_db, collected_static):
             yield f"http://127.0.0.1:{thread.port}"
         finally:
             thread.terminate()
+            if hasattr(thread, "httpd"):
+                thread.httpd.end_connections()
             for conn in shared.values():
                 conn.dec_thread_sharing()
