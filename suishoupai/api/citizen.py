@@ -24,16 +24,16 @@ from suishoupai.places.coords import to_wgs84
 from suishoupai.places.selectors import locate
 
 from .payload import body_doc, read_payload, validate
-from .presenters import page_of
+from .presenters import public_page_of
 from .schemas import (
     CaseCreatedOut,
     CasePrivateOut,
     CasePublicDetailOut,
-    ListQuery,
     NearbyOut,
     NearbyQuery,
     PreviewOut,
     PreviewQuery,
+    PublicListQuery,
     PublicPage,
     RatingIn,
     ReportIn,
@@ -135,10 +135,18 @@ def _limit(request: HttpRequest, scope: str, key: str | None = None) -> None:
 
 
 @router.get("/cases", response=PublicPage, summary="Public list of cases")
-def list_cases(request: HttpRequest, q: Query[ListQuery]):
+def list_cases(request: HttpRequest, q: Query[PublicListQuery]):
     if q.state and FAMILY[q.state] == Family.NEW:
-        return {"count": 0, "page": 1, "page_size": q.page_size, "results": []}
-    return page_of(selectors.public_cases(q.case_filter()), q.page, q.page_size, present_public)
+        return {
+            "count": 0,
+            "count_exact": True,
+            "page": None if q.cursor else q.page,
+            "page_size": q.page_size,
+            "next": None,
+            "results": [],
+        }
+    qs = selectors.public_cases(q.case_filter())
+    return public_page_of(request, qs, q.page, q.page_size, q.cursor, present_public)
 
 
 @router.get(
