@@ -145,7 +145,7 @@ def list_cases(request: HttpRequest, q: Query[PublicListQuery]):
             "next": None,
             "results": [],
         }
-    qs = selectors.public_cases(q.case_filter())
+    qs = selectors.public_list(q.case_filter())
     return public_page_of(request, qs, q.page, q.page_size, q.cursor, present_public)
 
 

@@ -266,6 +266,24 @@ def test_a_count_above_the_cap_is_flagged_as_estimated(city, olga, monkeypatch):
     assert Client().get("/api/v1/cases").json()["count_exact"] is True
 
 
+def test_a_page_of_the_public_list_asks_the_same_few_queries_for_any_number_of_cases(
+    city, olga, django_assert_max_num_queries, django_assert_num_queries
+):
+    # The list loads only the columns the public view shows: reading any other one
+    # would cost a query per case, which Wei's page of 100 must never pay.
+    from suishoupai.cases import services
+
+    services.accept(Case.objects.get(number=create(Client())["number"]), olga)
+    client = Client()
+    with django_assert_max_num_queries(12) as one:
+        assert len(client.get("/api/v1/cases").json()["results"]) == 1
+    queries = len(one.captured_queries)  # now: the next request clears the log
+    for _ in range(4):
+        services.accept(Case.objects.get(number=create(Client())["number"]), olga)
+    with django_assert_num_queries(queries):
+        assert len(client.get("/api/v1/cases").json()["results"]) == 5
+
+
 def test_it_shows_the_reporter_view_only_with_the_right_token(city):
     created = create(Client())
     url = f"/api/v1/cases/{created['number']}/private"
