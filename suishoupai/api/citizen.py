@@ -5,12 +5,12 @@ the citizen pages).
 """
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from suishoupai import ratelimit
-from suishoupai.cases import presenters, selectors, services
+from suishoupai.cases import answers, presenters, selectors, services
 from suishoupai.cases.models import Case, Channel
 from suishoupai.cases.presenters import present_private, present_public, present_public_detail
 from suishoupai.cases.states import FAMILY, Family, State
@@ -194,7 +194,17 @@ def preview_case(request: HttpRequest, q: Query[PreviewQuery]):
 
 @router.get("/cases/{number}", response=CasePublicDetailOut, summary="Public view of a case")
 def get_case(request: HttpRequest, number: str):
-    return present_public_detail(selectors.public_case(number))
+    # The same bytes ninja would answer, kept until the case changes (cases.answers).
+    from .api import api
+
+    def render() -> bytes:
+        data = CasePublicDetailOut.model_validate(
+            present_public_detail(selectors.public_case(number))
+        ).model_dump()
+        return api.create_response(request, data, status=200).content
+
+    body = answers.cached(number, "api", render)
+    return HttpResponse(body, content_type=api.get_content_type())
 
 
 def _token(request: HttpRequest) -> str | None:

@@ -284,6 +284,33 @@ def test_a_page_of_the_public_list_asks_the_same_few_queries_for_any_number_of_c
         assert len(client.get("/api/v1/cases").json()["results"]) == 5
 
 
+def test_a_public_case_read_again_comes_from_the_cache_until_it_changes(
+    city, olga, leo, settings, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    # A case shared in a WeChat group is read by hundreds: the answer is presented once,
+    # and the next me-too (an event) or a photo hidden by staff is seen on the next read.
+    from suishoupai.cases import services
+
+    settings.PUBLIC_ANSWER_CACHE_SECONDS = 60
+    number = create(Client())["number"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept(Case.objects.get(number=number), olga)
+    client = Client()
+    first = client.get(f"/api/v1/cases/{number}")
+    with django_assert_max_num_queries(2):  # the cache's version and answer
+        again = client.get(f"/api/v1/cases/{number}")
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+    assert client.get(f"/api/v1/cases/{number}", HTTP_ACCEPT_LANGUAGE="en").content != (
+        first.content
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.support(Case.objects.get(number=number), device="d" * 20)
+    assert client.get(f"/api/v1/cases/{number}").json()["support_count"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.void(Case.objects.get(number=number), leo, reason="重复")
+    assert client.get(f"/api/v1/cases/{number}").status_code == 404
+
+
 def test_it_shows_the_reporter_view_only_with_the_right_token(city):
     created = create(Client())
     url = f"/api/v1/cases/{created['number']}/private"
