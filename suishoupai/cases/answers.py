@@ -4,11 +4,11 @@ database table, or Redis) so that a case read a hundred times a minute is presen
 An interface caches the bytes it answers for a public case under the case's number, the
 language and the case's current version (`cached`). The case's next event
 (signals.event_committed), a save of the case or of one of its photos (a public copy
-made, redacted, hidden) gives it a new version once committed, in every process, so the
-next read presents it afresh; an answer computed from the old state can only be stored
-under the old version, which nobody reads any more. What changes without either (a
-catalogue name edited in the admin) shows within PUBLIC_ANSWER_CACHE_SECONDS. 0 (the
-tests) turns it off.
+made, redacted, hidden) removes its version once committed, in every process, so the
+next read starts a new one and presents it afresh; an answer computed from the old state
+can only be stored under the old version, which nobody reads any more. What changes
+without either (a catalogue name edited in the admin) shows within
+PUBLIC_ANSWER_CACHE_SECONDS. 0 (the tests) turns it off.
 """
 
 import uuid
@@ -20,6 +20,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
 
+# A version lives this long without a change; then the case's answers are made afresh.
+VERSION_SECONDS = 24 * 3600
+
 
 def _version_key(number: str) -> str:
     return f"case:public:version:{number}"
@@ -30,11 +33,7 @@ def cached(number: str, kind: str, compute: Callable[[], bytes]) -> bytes:
     seconds = settings.PUBLIC_ANSWER_CACHE_SECONDS
     if not seconds:
         return compute()
-    version = cache.get(_version_key(number))
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(_version_key(number), version, None)
-        version = cache.get(_version_key(number), version)
+    version = current_version(_version_key(number), VERSION_SECONDS)
     key = f"case:public:{kind}:{number}:{get_language() or settings.LANGUAGE_CODE}:{version}"
     body = cache.get(key)
     if body is None:
@@ -43,11 +42,48 @@ def cached(number: str, kind: str, compute: Callable[[], bytes]) -> bytes:
     return body
 
 
+def current_version(key: str, timeout: int | None) -> str:
+    """The token under `key`, a new one when there is none (forget_on_commit removed it)."""
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, timeout)
+        version = cache.get(key) or "none"
+    return version
+
+
+class _Forget:
+    """The version keys to remove once the transaction commits, all at once."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        cache.delete_many(sorted(self.keys))
+
+
+def forget_on_commit(key: str) -> None:
+    """Remove a version key once the current transaction commits (at once outside one):
+    the answers stored under it are no longer read; one that a read computed from the
+    state before the commit can only be stored under the old version. A report writes
+    several events and saves: its keys are removed together, each once."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        here = set(connection.savepoint_ids)
+        for savepoints, func, _robust in connection.run_on_commit:
+            if isinstance(func, _Forget) and not func.done and savepoints == here:
+                func.keys.add(key)
+                return
+    forget = _Forget()
+    forget.keys.add(key)
+    transaction.on_commit(forget)
+
+
 def forget(number: str) -> None:
     """The case's public answers are out of date, once the current transaction commits."""
-    if settings.PUBLIC_ANSWER_CACHE_SECONDS and number:
-        key = _version_key(number)
-        transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None))
+    if settings.PUBLIC_ANSWER_CACHE_SECONDS and number and not number.startswith("~"):
+        forget_on_commit(_version_key(number))
 
 
 def on_event(event: Any, **_kwargs: Any) -> None:

@@ -12,14 +12,14 @@ tests) turns the cache off.
 """
 
 import hashlib
-import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.translation import get_language
+
+from suishoupai.cases.answers import current_version, forget_on_commit
 
 GENERATION = "open311:generation"
 
@@ -28,15 +28,7 @@ def new_generation(**_kwargs: Any) -> None:
     """Receiver: what a search answers may have changed; a new generation once the
     transaction commits (an answer computed before that is stored under the old one)."""
     if settings.OPEN311_CACHE_SECONDS:
-        transaction.on_commit(lambda: cache.set(GENERATION, uuid.uuid4().hex, None))
-
-
-def _generation() -> str:
-    current = cache.get(GENERATION)
-    if current is None:
-        cache.add(GENERATION, uuid.uuid4().hex, None)
-        current = cache.get(GENERATION) or "none"
-    return current
+        forget_on_commit(GENERATION)
 
 
 def cached(parts: Iterable[Any], compute: Callable[[], bytes]) -> bytes:
@@ -45,7 +37,7 @@ def cached(parts: Iterable[Any], compute: Callable[[], bytes]) -> bytes:
     if not seconds:
         return compute()
     digest = hashlib.sha256(repr((*parts, get_language())).encode()).hexdigest()
-    key = f"open311:answer:{_generation()}:{digest}"
+    key = f"open311:answer:{current_version(GENERATION, None)}:{digest}"
     body = cache.get(key)
     if body is None:
         body = compute()
