@@ -11,6 +11,7 @@ without either (a catalogue name edited in the admin) shows within
 PUBLIC_ANSWER_CACHE_SECONDS. 0 (the tests) turns it off.
 """
 
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -35,10 +36,25 @@ def cached(number: str, kind: str, compute: Callable[[], bytes]) -> bytes:
         return compute()
     version = current_version(_version_key(number), VERSION_SECONDS)
     key = f"case:public:{kind}:{number}:{get_language() or settings.LANGUAGE_CODE}:{version}"
+    return get_or_compute(key, seconds, compute)
+
+
+# Threads of one process that miss the same answer at once wait for the first one's
+# instead of each presenting it (eight readers of a new Open311 search made eight copies
+# of a thousand cases in memory). Striped: a fixed number of locks for any number of keys.
+_LOCKS = [threading.Lock() for _ in range(32)]
+
+
+def get_or_compute(key: str, seconds: int, compute: Callable[[], bytes]) -> bytes:
+    """The cached bytes under `key`, else computed (once per process at a time) and kept."""
     body = cache.get(key)
-    if body is None:
-        body = compute()
-        cache.set(key, body, seconds)
+    if body is not None:
+        return body
+    with _LOCKS[hash(key) % len(_LOCKS)]:
+        body = cache.get(key)
+        if body is None:
+            body = compute()
+            cache.set(key, body, seconds)
     return body
 
 

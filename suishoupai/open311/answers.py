@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import get_language
 
-from suishoupai.cases.answers import current_version, forget_on_commit
+from suishoupai.cases.answers import current_version, forget_on_commit, get_or_compute
 
 GENERATION = "open311:generation"
 
@@ -38,8 +37,4 @@ def cached(parts: Iterable[Any], compute: Callable[[], bytes]) -> bytes:
         return compute()
     digest = hashlib.sha256(repr((*parts, get_language())).encode()).hexdigest()
     key = f"open311:answer:{current_version(GENERATION, None)}:{digest}"
-    body = cache.get(key)
-    if body is None:
-        body = compute()
-        cache.set(key, body, seconds)
-    return body
+    return get_or_compute(key, seconds, compute)

@@ -252,7 +252,8 @@ def _present(cases: list[Case], client: ApiClient | None) -> list[dict]:
         case.department = departments.get(case.department_id or 0)
         case.street = areas.get(case.street_id or 0)  # a noise report's public address
         # The reporter's view for the client's own cases, the public's for the rest.
-        latest[case.pk] = case.latest_shared if _own(case, client) else case.latest_public
+        own = _own(case, client)
+        latest[case.pk] = getattr(case, "latest_shared" if own else "latest_public")
     wanted = [pk for pk in latest.values() if pk is not None]
     notes = {
         pk: (note, action)
