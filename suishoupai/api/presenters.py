@@ -118,7 +118,7 @@ def public_page_of(
         number = max(1, page)
         start = (number - 1) * page_size
         rows = list(qs[start : start + page_size + 1])
-    count, exact = selectors.count_capped(qs)
+    count, exact = selectors.count_capped(qs, public=True)
     more, rows = len(rows) > page_size, rows[:page_size]
     return {
         "count": count,

@@ -1,6 +1,9 @@
 """Public answers about one case, kept in Django's cache (shared by every process: the
 database table, or Redis) so that a case read a hundred times a minute is presented once.
 
+The counts of the public lists (selectors.count_capped) are kept the same way under one
+version for all cases, which any case's change removes.
+
 An interface caches the bytes it answers for a public case under the case's number, the
 language and the case's current version (`cached`). The case's next event
 (signals.event_committed), a save of the case or of one of its photos (a public copy
@@ -96,10 +99,21 @@ def forget_on_commit(key: str) -> None:
     transaction.on_commit(forget)
 
 
+# The version of what public lists count (selectors.count_capped): any case's change.
+LISTS = "case:lists:version"
+
+
+def lists_version() -> str:
+    return current_version(LISTS, None)
+
+
 def forget(number: str) -> None:
-    """The case's public answers are out of date, once the current transaction commits."""
-    if settings.PUBLIC_ANSWER_CACHE_SECONDS and number and not number.startswith("~"):
-        forget_on_commit(_version_key(number))
+    """The case's public answers and the lists' counts are out of date, once the current
+    transaction commits."""
+    if settings.PUBLIC_ANSWER_CACHE_SECONDS and number:
+        forget_on_commit(LISTS)
+        if not number.startswith("~"):  # a number not given yet: nothing cached under it
+            forget_on_commit(_version_key(number))
 
 
 def on_event(event: Any, **_kwargs: Any) -> None:

@@ -1,11 +1,14 @@
 """Reads over cases: queues, public lists, timelines. Scoping is Case.objects.visible_to."""
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.query import ModelIterable
@@ -18,6 +21,7 @@ from suishoupai.org.models import Role, User, hash_token, tokens_match
 from suishoupai.photos.models import Photo
 from suishoupai.places.selectors import distance_m, districts_by_pk, nearby_bbox
 
+from . import answers
 from .models import (
     Case,
     CaseEvent,
@@ -151,9 +155,24 @@ def public_list(f: CaseFilter) -> QuerySet[Case]:
 COUNT_CAP = 10_000
 
 
-def count_capped(qs: QuerySet[Case]) -> tuple[int, bool]:
+def count_capped(qs: QuerySet[Case], *, public: bool = False) -> tuple[int, bool]:
     """(count, exact): the matches counted up to COUNT_CAP + 1, then estimated on
-    PostgreSQL (never below what was counted)."""
+    PostgreSQL (never below what was counted). A `public` list's count is kept in the
+    cache until a case changes (answers.lists_version): counting ten thousand rows was
+    most of a page of 100."""
+    if not public or not settings.PUBLIC_ANSWER_CACHE_SECONDS:
+        return _count_capped(qs)
+    sql, params = qs.order_by().query.sql_with_params()
+    digest = hashlib.sha256(repr((qs.db, sql, params)).encode()).hexdigest()
+    key = f"case:count:{answers.lists_version()}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = _count_capped(qs)
+        cache.set(key, found, settings.PUBLIC_ANSWER_CACHE_SECONDS)
+    return found[0], found[1]
+
+
+def _count_capped(qs: QuerySet[Case]) -> tuple[int, bool]:
     counted = qs.order_by()[: COUNT_CAP + 1].count()
     if counted <= COUNT_CAP:
         return counted, True

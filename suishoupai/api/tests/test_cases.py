@@ -311,6 +311,25 @@ def test_a_public_case_read_again_comes_from_the_cache_until_it_changes(
     assert client.get(f"/api/v1/cases/{number}").status_code == 404
 
 
+def test_the_public_lists_count_is_kept_until_a_case_changes(
+    city, olga, settings, django_capture_on_commit_callbacks
+):
+    from suishoupai.cases import services
+
+    settings.PUBLIC_ANSWER_CACHE_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept(Case.objects.get(number=create(Client())["number"]), olga)
+    client = Client()
+    assert client.get("/api/v1/cases").json()["count"] == 1
+    Case.objects.update(is_public=False)  # no event, no save: the kept count stands
+    assert client.get("/api/v1/cases").json()["count"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        number = create(Client())["number"]
+        services.accept(Case.objects.get(number=number), olga)
+    assert client.get("/api/v1/cases").json()["count"] == 1  # counted afresh: the new one
+    assert client.get("/api/v1/cases").json()["results"][0]["number"] == number
+
+
 def test_it_shows_the_reporter_view_only_with_the_right_token(city):
     created = create(Client())
     url = f"/api/v1/cases/{created['number']}/private"
