@@ -294,6 +294,13 @@ else:
 # stage limits (suishoupai.refcache); a save in the admin clears it in its own process at
 # once, the other processes see it within this time. 0: read the database every time.
 REFERENCE_CACHE_SECONDS = envint("REFERENCE_CACHE_SECONDS", 0 if TESTING else 30)
+# Seconds a public answer about one case (the API's public view) may be served from the
+# cache; the case's next event, a save of it or of its photos removes it (cases.answers).
+PUBLIC_ANSWER_CACHE_SECONDS = envint("PUBLIC_ANSWER_CACHE_SECONDS", 0 if TESTING else 60)
+# Seconds an Open311 search answer (up to 1,000 requests) may be served from the cache;
+# any case event, saved case or photo clears them all at once (suishoupai.open311.answers).
+# 0: every search is presented afresh.
+OPEN311_CACHE_SECONDS = envint("OPEN311_CACHE_SECONDS", 0 if TESTING else 10)
 
 # Domain settings (city-specific values are data in the database, not here).
 CASE_NUMBER_DIGITS = 4

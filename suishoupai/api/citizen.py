@@ -5,12 +5,12 @@ the citizen pages).
 """
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from suishoupai import ratelimit
-from suishoupai.cases import presenters, selectors, services
+from suishoupai.cases import answers, presenters, selectors, services
 from suishoupai.cases.models import Case, Channel
 from suishoupai.cases.presenters import present_private, present_public, present_public_detail
 from suishoupai.cases.states import FAMILY, Family, State
@@ -24,16 +24,16 @@ from suishoupai.places.coords import to_wgs84
 from suishoupai.places.selectors import locate
 
 from .payload import body_doc, read_payload, validate
-from .presenters import page_of
+from .presenters import public_page_of
 from .schemas import (
     CaseCreatedOut,
     CasePrivateOut,
     CasePublicDetailOut,
-    ListQuery,
     NearbyOut,
     NearbyQuery,
     PreviewOut,
     PreviewQuery,
+    PublicListQuery,
     PublicPage,
     RatingIn,
     ReportIn,
@@ -135,10 +135,18 @@ def _limit(request: HttpRequest, scope: str, key: str | None = None) -> None:
 
 
 @router.get("/cases", response=PublicPage, summary="Public list of cases")
-def list_cases(request: HttpRequest, q: Query[ListQuery]):
+def list_cases(request: HttpRequest, q: Query[PublicListQuery]):
     if q.state and FAMILY[q.state] == Family.NEW:
-        return {"count": 0, "page": 1, "page_size": q.page_size, "results": []}
-    return page_of(selectors.public_cases(q.case_filter()), q.page, q.page_size, present_public)
+        return {
+            "count": 0,
+            "count_exact": True,
+            "page": None if q.cursor else q.page,
+            "page_size": q.page_size,
+            "next": None,
+            "results": [],
+        }
+    qs = selectors.public_list(q.case_filter())
+    return public_page_of(request, qs, q.page, q.page_size, q.cursor, present_public)
 
 
 @router.get(
@@ -186,7 +194,17 @@ def preview_case(request: HttpRequest, q: Query[PreviewQuery]):
 
 @router.get("/cases/{number}", response=CasePublicDetailOut, summary="Public view of a case")
 def get_case(request: HttpRequest, number: str):
-    return present_public_detail(selectors.public_case(number))
+    # The same bytes ninja would answer, kept until the case changes (cases.answers).
+    from .api import api
+
+    def render() -> bytes:
+        data = CasePublicDetailOut.model_validate(
+            present_public_detail(selectors.public_case(number))
+        ).model_dump()
+        return api.create_response(request, data, status=200).content
+
+    body = answers.cached(number, "api", render)
+    return HttpResponse(body, content_type=api.get_content_type())
 
 
 def _token(request: HttpRequest) -> str | None:

@@ -4,12 +4,17 @@ The public and reporter views are shared with the citizen pages and live in
 cases.presenters; the phone rule is cases.policy's.
 """
 
+import base64
 from collections.abc import Callable
+from datetime import datetime
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from suishoupai.cases import policy, presenters, selectors
 from suishoupai.cases.models import Case
+from suishoupai.errors import InvalidInput
 from suishoupai.org.models import User
 
 from .schemas import MAX_PAGE_SIZE
@@ -79,12 +84,71 @@ def present_staff_detail(case: Case, user: User) -> dict:
 
 
 def page_of(qs: QuerySet[Case], page: int, page_size: int, present: Callable) -> dict:
+    """A numbered page (OFFSET), for the staff queue and clients that count pages."""
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, page)
     start = (page - 1) * page_size
+    count, exact = selectors.count_capped(qs)
     return {
-        "count": qs.count(),
+        "count": count,
+        "count_exact": exact,
         "page": page,
         "page_size": page_size,
         "results": [present(c) for c in qs[start : start + page_size]],
     }
+
+
+def public_page_of(
+    request: HttpRequest,
+    qs: QuerySet[Case],
+    page: int,
+    page_size: int,
+    cursor: str | None,
+    present: Callable,
+) -> dict:
+    """A page of the public list (ordered newest first, then by id), by number or by
+    `cursor`; `next` links the following page by cursor (keyset: as fast at the end of a
+    million cases as at the start, and no case skipped or repeated when new ones arrive)."""
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    if cursor:
+        at, pk = decode_cursor(cursor)
+        rows = list(selectors.older_than(qs, at, pk)[: page_size + 1])
+        number = None
+    else:
+        number = max(1, page)
+        start = (number - 1) * page_size
+        rows = list(qs[start : start + page_size + 1])
+    count, exact = selectors.count_capped(qs, public=True)
+    more, rows = len(rows) > page_size, rows[:page_size]
+    return {
+        "count": count,
+        "count_exact": exact,
+        "page": number,
+        "page_size": page_size,
+        "next": _next_url(request, encode_cursor(rows[-1])) if more else None,
+        "results": [present(c) for c in rows],
+    }
+
+
+def encode_cursor(case: Case) -> str:
+    raw = f"{case.created_at.isoformat()}|{case.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at_text, pk_text = raw.split("|")
+        at, pk = datetime.fromisoformat(at_text), int(pk_text)
+        if at.tzinfo is None or not 0 < pk < 2**63:
+            raise ValueError(cursor)
+    except ValueError:
+        raise InvalidInput(_("This cursor is not one a page gave."), field="cursor") from None
+    return at, pk
+
+
+def _next_url(request: HttpRequest, cursor: str) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["cursor"] = cursor
+    return f"{request.path}?{query.urlencode()}"

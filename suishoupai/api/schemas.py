@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import Field, field_validator
+from ninja.schema import DjangoGetter
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic.functional_validators import ModelWrapValidatorHandler
 
 from suishoupai.cases.models import Channel
 from suishoupai.cases.selectors import CaseFilter
@@ -16,6 +18,23 @@ from suishoupai.cases.services import RATING_COMMENT_MAX, STARS
 from suishoupai.cases.states import Family, State
 from suishoupai.errors import InvalidInput
 from suishoupai.places.coords import CoordSystem
+
+
+class Out(Schema):
+    """A response schema. The views hand over plain dicts (the presenters'); those are
+    validated by pydantic itself, not through ninja's DjangoGetter, which wrapped every
+    nested dict and looked up each field through Python (half the time of a page of
+    100). The answer is the same: a missing key still takes the field's default, a
+    model object (not a dict) still goes through ninja's getter."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(
+        cls, values: Any, handler: ModelWrapValidatorHandler, info: ValidationInfo
+    ) -> Any:
+        if isinstance(values, dict):
+            return handler(values)
+        return handler(DjangoGetter(values, cls, info.context))
 
 
 class ReportIn(Schema):
@@ -54,7 +73,7 @@ class ReportIn(Schema):
         return value
 
 
-class CaseCreatedOut(Schema):
+class CaseCreatedOut(Out):
     number: str
     tracking_token: str = Field(
         description="Private: send it back as X-Case-Token to follow the case"
@@ -67,13 +86,13 @@ class CaseCreatedOut(Schema):
     follow_url: str = Field(description="The reporter's page; the token travels in the fragment")
 
 
-class Ref(Schema):
+class Ref(Out):
     code: str
     name: str
     name_en: str = Field("", description="The English name, where the city's data gives one")
 
 
-class PhotoOut(Schema):
+class PhotoOut(Out):
     """Public and reporter views: the public copy (url, thumb_url) once ready.
     Staff views: url is the original (staff endpoint) and the rest says how the
     public copy is doing (photos.selectors.present)."""
@@ -98,7 +117,7 @@ class PhotoOut(Schema):
     regions: list[dict] | None = None
 
 
-class EventOut(Schema):
+class EventOut(Out):
     at: datetime
     action: str
     label: str
@@ -112,7 +131,7 @@ class EventOut(Schema):
     photos: list[PhotoOut]
 
 
-class CasePublicOut(Schema):
+class CasePublicOut(Out):
     number: str
     state: str
     state_label: str
@@ -144,7 +163,7 @@ class SupportIn(Schema):
     phone: str = Field(default="", max_length=32)
 
 
-class SupportOut(Schema):
+class SupportOut(Out):
     number: str
     support_count: int
     counted: bool = Field(description="False when this device had already said me too")
@@ -158,7 +177,7 @@ class PreviewQuery(Schema):
     coord_system: CoordSystem = CoordSystem("wgs84")
 
 
-class PreviewOut(Schema):
+class PreviewOut(Out):
     in_service: bool
     message: str
     district: Ref | None
@@ -186,7 +205,7 @@ class CasePrivateOut(CasePublicDetailOut):
     photos: list[PhotoOut]
 
 
-class RequestOut(Schema):
+class RequestOut(Out):
     id: int
     kind: str
     reason: str
@@ -228,13 +247,23 @@ class CaseStaffDetailOut(CaseStaffOut):
     photos: list[PhotoOut]
 
 
-class Page(Schema):
-    count: int
+class Page(Out):
+    count: int = Field(
+        description="Cases matching the filters: exact up to 10,000; above, on PostgreSQL, "
+        "the query planner's estimate (count_exact is then false)"
+    )
+    count_exact: bool = Field(description="False when `count` is an estimate")
     page: int
     page_size: int
 
 
 class PublicPage(Page):
+    page: int | None = Field(  # type: ignore[assignment]
+        description="The page number asked for; null on a page reached by `cursor`"
+    )
+    next: str | None = Field(
+        description="The following page (same filters, by `cursor`), null on the last page"
+    )
     results: list[CasePublicOut]
 
 
@@ -290,13 +319,13 @@ class CallbackIn(NoteIn):
 # ---- the catalogue
 
 
-class LimitOut(Schema):
+class LimitOut(Out):
     amount: Decimal
     unit: str
     unit_label: str
 
 
-class ConditionOut(Schema):
+class ConditionOut(Out):
     code: str
     description: str
     limit: LimitOut
@@ -304,7 +333,7 @@ class ConditionOut(Schema):
     default_department: str | None
 
 
-class SubcategoryOut(Schema):
+class SubcategoryOut(Out):
     code: str
     name: str
     name_en: str
@@ -312,7 +341,7 @@ class SubcategoryOut(Schema):
     conditions: list[ConditionOut]
 
 
-class CategoryOut(Schema):
+class CategoryOut(Out):
     code: str
     name: str
     name_en: str
@@ -371,6 +400,16 @@ def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     if min_lng > max_lng or min_lat > max_lat:
         raise InvalidInput(_("bbox minimum is larger than its maximum."), field="bbox")
     return min_lng, min_lat, max_lng, max_lat
+
+
+class PublicListQuery(ListQuery):
+    cursor: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Where the page starts: the previous page's `next` carries it (keyset "
+        "paging; `page` is then ignored). Deep pages by number get slower, pages by cursor "
+        "do not.",
+    )
 
 
 class NearbyQuery(Schema):

@@ -17,19 +17,12 @@ from django.core.cache import cache
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from .config import api_base
+
 # WeChat tokens live 7200 s; after a refresh the old one stays valid for 5 minutes.
 REFRESH_BEFORE = 300
 LOCK_SECONDS = 30
 WAIT_STEP = 0.05
-
-
-def enabled() -> bool:
-    """The channel is on when the account is configured; off, every page works as before."""
-    return bool(settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET and settings.WECHAT_TOKEN)
-
-
-def api_base() -> str:
-    return settings.WECHAT_API_BASE.rstrip("/")
 
 
 class TimeoutSession(requests.Session):

@@ -9,17 +9,19 @@ a URL, a log line or an export.
 
 import hmac
 import secrets
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
-from wechatpy.exceptions import WeChatOAuthException
-from wechatpy.oauth import WeChatOAuth
 
 from suishoupai.errors import InvalidInput
 
-from .client import TimeoutSession, api_base, enabled
+from .config import api_base, enabled
+
+if TYPE_CHECKING:
+    from wechatpy.oauth import WeChatOAuth
 
 OPENID_COOKIE = "ssp_wx"
 OPENID_SALT = "officialaccount.openid"
@@ -80,7 +82,12 @@ def gave_up(response: HttpResponse) -> HttpResponse:
 # ---------------------------------------------------------------- OAuth (snsapi_base)
 
 
-def _oauth(redirect_uri: str, state: str = "") -> WeChatOAuth:
+def _oauth(redirect_uri: str, state: str = "") -> "WeChatOAuth":
+    # wechatpy is imported when WeChat is asked, not when a web worker starts.
+    from wechatpy.oauth import WeChatOAuth
+
+    from .client import TimeoutSession
+
     oauth = WeChatOAuth(
         settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET, redirect_uri, "snsapi_base", state
     )
@@ -130,6 +137,8 @@ def finish(request: HttpRequest, redirect_uri: str) -> tuple[str, str]:
     code = request.GET.get("code", "")
     if not code:
         raise InvalidInput(failed, code="oauth_denied")
+    from wechatpy.exceptions import WeChatOAuthException
+
     try:
         answer = _oauth(redirect_uri).fetch_access_token(code)
     except WeChatOAuthException:

@@ -13,14 +13,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wechatpy.exceptions import WeChatClientException
 
 from suishoupai.cases import selectors as case_selectors
 from suishoupai.cases.models import Case
 from suishoupai.errors import InvalidInput, NotFound
 from suishoupai.photos.services import CheckedPhoto, check_upload
 
-from .client import client
 from .models import Draft, DraftPhoto, DraftPhotoStatus
 
 log = logging.getLogger(__name__)
@@ -212,6 +210,11 @@ def fetch_photo(photo_id: int) -> str | None:
     if photo is None:
         return None
     DraftPhoto.objects.filter(pk=photo.pk).update(attempts=photo.attempts + 1)
+    # wechatpy is imported where WeChat is asked (a huey worker), not in web workers.
+    from wechatpy.exceptions import WeChatClientException
+
+    from .client import client
+
     try:
         answer = client().media.download(photo.media_id)
     except WeChatClientException as exc:

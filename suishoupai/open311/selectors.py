@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from suishoupai.catalog.models import Category, FilingCondition, Subcategory
 from suishoupai.catalog.selectors import catalogue_by_pk, departments_by_pk
 from suishoupai.errors import InvalidInput, NotFound
 from suishoupai.photos.models import Photo
-from suishoupai.photos.selectors import public_url
+from suishoupai.photos.selectors import first_public_urls, public_url
 from suishoupai.places.selectors import areas_by_pk
 
 from .models import CONDITION_CODE, LIST_TYPES, ApiClient, Datatype, ServiceAttribute
@@ -214,49 +214,65 @@ def readable_cases(client: ApiClient | None) -> QuerySet[Case]:
     return public | Case.objects.filter(open311_request__client=client)
 
 
-def _with_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
-    # Category, subcategory, condition and department come from the reference cache
-    # (_present); events and photos are read by _present too, as rows.
-    return qs.select_related("open311_request").order_by("-created_at", "-pk")
-
-
-# What present_request reads of an event (the latest one its reader may see).
-_EVENT_COLUMNS = ("case_id", "visibility", "note", "action")
-# What photos.selectors.public_url reads of a photo.
-_PHOTO_COLUMNS = (
-    "id", "uuid", "case_id", "status", "revision", "derived_revision", "public_file", "hidden",
+# What present_request reads of a case and of its Open311 link (and photos.selectors of
+# the case, is_published): a list of 1,000 loads these, not the 40-odd columns of each.
+_CASE_COLUMNS = (
+    "id", "number", "state", "is_public", "category_id", "subcategory_id", "condition_id",
+    "department_id", "street_id", "reporter_phone", "description", "address", "lat", "lng",
+    "created_at", "updated_at", "closed_at", "handle_due_at",
+    "open311_request__id", "open311_request__client_id", "open311_request__description",
 )  # fmt: skip
 
 
+def _with_relations(qs: QuerySet[Case], client: ApiClient | None) -> QuerySet[Case]:
+    # Category, subcategory, condition and department come from the reference cache
+    # (_present); photos are read by _present too, as rows. The latest event each reader
+    # may see (its note is `status_notes`) is found by the database, an indexed lookup per
+    # case, instead of reading all of a thousand cases' events to keep one of each.
+    latest = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-at", "-pk").values("pk")
+    qs = qs.annotate(latest_public=Subquery(latest.filter(visibility=Visibility.PUBLIC)[:1]))
+    if client is not None:  # its own cases: what their reporter sees
+        shared = latest.filter(visibility__in=[Visibility.PUBLIC, Visibility.REPORTER])
+        qs = qs.annotate(latest_shared=Subquery(shared[:1]))
+    return qs.select_related("open311_request").only(*_CASE_COLUMNS).order_by("-created_at", "-pk")
+
+
 def _present(cases: list[Case], client: ApiClient | None) -> list[dict]:
-    """Requests for a list of cases: their events and photos in one query each, as rows
-    grouped in Python (a prefetch built every event's and photo's model and the
-    bookkeeping around it, for one note and one URL per case)."""
+    """Requests for a list of cases: the notes of their latest events and their photos'
+    public copies in one query each, as rows (a prefetch built every event's and photo's
+    model and the bookkeeping around it, for one note and one URL per case)."""
     categories, subcategories, conditions = catalogue_by_pk()
     departments = departments_by_pk()
     areas = areas_by_pk()
+    latest: dict[int, int | None] = {}
     for case in cases:  # the shared reference rows, read only
         case.category = categories[case.category_id]
         case.subcategory = subcategories.get(case.subcategory_id or 0)
         case.condition = conditions.get(case.condition_id or 0)
         case.department = departments.get(case.department_id or 0)
         case.street = areas.get(case.street_id or 0)  # a noise report's public address
-    ids = [c.pk for c in cases]
-    events: dict[int, list[tuple[str, str, str]]] = {pk: [] for pk in ids}
-    rows = (
-        CaseEvent.objects.filter(case_id__in=ids)
-        .exclude(visibility=Visibility.INTERNAL)
-        .order_by("at", "pk")
-        .values_list(*_EVENT_COLUMNS)
-    )
-    for case_id, visibility, note, action in rows:
-        events[case_id].append((visibility, note, action))
-    photos: dict[int, list[Photo]] = {pk: [] for pk in ids}
-    by_pk = {c.pk: c for c in cases}
-    for item in Photo.objects.filter(case_id__in=ids, hidden=False).only(*_PHOTO_COLUMNS):
-        item.case = by_pk[item.case_id]
-        photos[item.case_id].append(item)
-    return [present_request(c, client, events[c.pk], photos[c.pk]) for c in cases]
+        # The reporter's view for the client's own cases, the public's for the rest.
+        own = _own(case, client)
+        latest[case.pk] = getattr(case, "latest_shared" if own else "latest_public")
+    wanted = [pk for pk in latest.values() if pk is not None]
+    notes = {
+        pk: (note, action)
+        for pk, note, action in CaseEvent.objects.filter(pk__in=wanted).values_list(
+            "pk", "note", "action"
+        )
+    }
+    # Public copies only (photos.selectors); never an original, never a hidden photo.
+    media = first_public_urls(c.pk for c in cases if c.is_published)
+    site = settings.SITE_URL.rstrip("/")
+    return [
+        present_request(
+            c,
+            client,
+            notes.get(latest[c.pk] or 0),
+            site + media[c.pk] if c.pk in media else None,
+        )
+        for c in cases
+    ]
 
 
 def _codes(text: str) -> list[str]:
@@ -306,11 +322,11 @@ def find_requests(client: ApiClient | None, params: dict[str, str], now: datetim
             qs = _by_service(qs, params["service_code"])
         if params.get("status", "").strip():
             qs = _by_status(qs, params["status"])
-    return _present(list(_with_relations(qs)[:MAX_RESULTS]), client)
+    return _present(list(_with_relations(qs, client)[:MAX_RESULTS]), client)
 
 
 def request_or_404(client: ApiClient | None, number: str) -> dict:
-    case = _with_relations(readable_cases(client).filter(number=number)).first()
+    case = _with_relations(readable_cases(client).filter(number=number), client).first()
     if case is None:
         raise NotFound(_("No such service request: “%(id)s”.") % {"id": number})
     return _present([case], client)[0]
@@ -319,11 +335,6 @@ def request_or_404(client: ApiClient | None, number: str) -> dict:
 def _own(case: Case, client: ApiClient | None) -> bool:
     link = getattr(case, "open311_request", None)
     return client is not None and link is not None and link.client_id == client.pk
-
-
-def _audience(case: Case, client: ApiClient | None) -> set[str]:
-    own = _own(case, client)
-    return {Visibility.PUBLIC, Visibility.REPORTER} if own else {Visibility.PUBLIC}
 
 
 def _event_text(event: CaseEvent, case: Case) -> str:
@@ -348,13 +359,12 @@ def _media(photos: Iterable[Photo]) -> str | None:
 def present_request(
     case: Case,
     client: ApiClient | None,
-    events: list[tuple[str, str, str]],
-    photos: list[Photo],
+    latest: tuple[str, str] | None,
+    media_url: str | None,
 ) -> dict:
-    """`events`: the case's (visibility, note, action) not internal, oldest first;
-    `photos`: its photos not hidden, in their order (_present reads both)."""
-    audience = _audience(case, client)
-    latest = next((e for e in reversed(events) if e[0] in audience), None)
+    """`latest`: (note, action) of the case's latest event this reader may see (the
+    public's, or the reporter's for a client's own case); `media_url`: its first public
+    photo copy, absolute (_present reads both)."""
     link = getattr(case, "open311_request", None)
     service = Service(case.category, case.subcategory)
     closed = request_status(case.state) == "closed"
@@ -369,7 +379,7 @@ def present_request(
     return {
         "service_request_id": case.number,
         "status": request_status(case.state),
-        "status_notes": _note_text(latest[1], latest[2], case) if latest else None,
+        "status_notes": _note_text(latest[0], latest[1], case) if latest else None,
         "service_name": service.name,
         "service_code": service.code,
         # The full text a client sent, where the case itself had to keep less.
@@ -387,7 +397,8 @@ def present_request(
         or None,
         "lat": lat,
         "long": lng,
-        "media_url": _media(photos),
+        # Absolute (GeoReport v2: format uri): a partner system fetches it from elsewhere.
+        "media_url": media_url,
     }
 
 

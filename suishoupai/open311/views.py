@@ -15,7 +15,7 @@ from suishoupai import ratelimit
 from suishoupai.errors import DomainError
 from suishoupai.org.models import Department, DepartmentKind
 
-from . import selectors, services
+from . import answers, selectors, services
 from .models import ApiClient
 from .openapi import document
 from .render import FORMATS, errors, respond
@@ -152,8 +152,16 @@ def _new_request(request: HttpRequest) -> services.NewRequest:
 def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method != "POST":
         client = _reader(request, "search")
-        found = selectors.find_requests(client, request.GET.dict(), timezone.now())
-        return respond(fmt, "service_requests", found)
+        params = request.GET.dict()
+        params.pop("api_key", None)
+
+        def render() -> bytes:
+            found = selectors.find_requests(client, params, timezone.now())
+            return respond(fmt, "service_requests", found).content
+
+        key = ("requests", fmt, client.pk if client else None, sorted(params.items()))
+        body = answers.cached(key, render)
+        return HttpResponse(body, content_type=FORMATS[fmt])
     client = _writer(request)
 
     def run():

@@ -1,5 +1,8 @@
 """Reads over photos. Public pages and APIs go through here, never to `Photo.original`."""
 
+from collections.abc import Iterable
+from uuid import UUID
+
 from django.core import signing
 from django.urls import reverse
 
@@ -18,6 +21,30 @@ def has_current_copy(photo: Photo) -> bool:
 def is_public(photo: Photo) -> bool:
     """May anyone see this photo's public copy? Never the original, in any case."""
     return has_current_copy(photo) and not photo.hidden and photo.case.is_published
+
+
+def first_public_urls(published: Iterable[int]) -> dict[int, str]:
+    """For each of these published cases (Case.is_published), the URL of its first photo
+    (in their order) with a public copy: is_public and public_url's rules on rows, for a
+    list of a thousand cases (a Photo model and a reverse() per photo were a fifth of it)."""
+    ids = list(published)
+    rows = (
+        Photo.objects.filter(case_id__in=ids, hidden=False, status=DerivativeStatus.READY)
+        .exclude(public_file="")
+        .values_list("case_id", "uuid", "revision", "derived_revision")
+    )
+    found: dict[int, str] = {}
+    template = ""
+    for case_id, uuid, revision, derived_revision in rows:
+        if case_id in found or derived_revision != revision:
+            continue
+        if not template:  # reverse() once: the same route for every photo
+            template = reverse("photos:public", args=[_SAMPLE])
+        found[case_id] = template.replace(str(_SAMPLE), str(uuid)) + f"?v={revision}"
+    return found
+
+
+_SAMPLE = UUID(int=0)
 
 
 def public_url(photo: Photo) -> str | None:

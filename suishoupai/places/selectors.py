@@ -4,16 +4,19 @@ import logging
 import math
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import shapely
-import shapely.errors
-import shapely.ops
 from django.db.models import Count, Max
-from shapely.geometry import shape
 
 from suishoupai.refcache import Table
+
+if TYPE_CHECKING:
+    import numpy as np
+    import shapely
+
+# shapely and NumPy (~25 MB) are imported when an area index is built or read, that is on
+# the first report or place lookup of a process, not when a web worker starts: the public
+# reads (lists, a case, nearby) never need them (issue 13: a web worker under 120 MB).
 
 from .models import Area
 
@@ -62,6 +65,9 @@ def _current_version() -> tuple[Any, ...]:
 
 
 def _build_index(version: tuple[Any, ...]) -> _AreaIndex:
+    import numpy as np
+    import shapely
+
     rows = Area.objects.exclude(geometry=None).values_list("id", "level", "geometry")
     ids, levels, geometries = [], [], []
     for area_id, level, geometry in rows:
@@ -77,6 +83,9 @@ def _build_index(version: tuple[Any, ...]) -> _AreaIndex:
 
 
 def _polygon_or_none(area_id: int, geometry: Any) -> shapely.Geometry | None:
+    import shapely.errors
+    from shapely.geometry import shape
+
     # One area saved by hand with a broken boundary must not stop every report from being placed.
     try:
         polygon = shape(geometry)
@@ -100,6 +109,8 @@ def _area_index() -> _AreaIndex:
 
 
 def _finest_by_level(index: _AreaIndex, lat: float, lng: float) -> dict[str, int]:
+    import shapely
+
     point = shapely.Point(lng, lat)
     candidates = index.tree.query(point)
     # covers, not contains: a point exactly on a border still belongs somewhere.
@@ -146,6 +157,9 @@ def nearest(level: str, lat: float, lng: float, within_m: float) -> tuple[Area, 
     Tells a citizen which street (街道) a pin is in, or next to when it lies in a gap between
     imported street polygons or just outside the city's.
     """
+    import shapely
+    import shapely.ops
+
     index = _area_index()
     point = shapely.Point(lng, lat)
     south, west, north, east = nearby_bbox(lat, lng, within_m)

@@ -24,7 +24,6 @@ from suishoupai.photos.models import Photo, PhotoKind
 from suishoupai.places.selectors import distance_m, nearby_bbox
 
 from .config import triage_config
-from .text import embed
 
 # Candidates beyond the radius still count, with a falling score (GPS error, a pin dropped
 # on the other side of the street): the box is this many radii wide.
@@ -177,6 +176,8 @@ def duplicate_candidates(
     scored.sort(key=lambda row: (-row[0], row[1], row[2]))
     scored = scored[:MAX_EMBEDDED]
     cases = Case.objects.select_related("category").in_bulk([row[2] for row in scored])
+    from .text import embed  # NumPy: imported when descriptions are compared
+
     vectors = embed([case.description] + [cases[row[2]].description for row in scored])
     out = []
     for (_cheap, distance, pk, age, bits, feats), vector in zip(scored, vectors[1:], strict=True):

@@ -9,14 +9,17 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from suishoupai.catalog.models import Subcategory
 
-from .classifier import Classifier
 from .config import OUT_PREFIX
 from .models import TriageModel
+
+if TYPE_CHECKING:
+    from .classifier import Classifier
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,10 @@ _checked_at = 0.0
 
 
 def load(row: TriageModel) -> Loaded:
+    # NumPy (under the classifier) is imported when a model is loaded, not when a web
+    # worker starts (issue 13: a web worker under 120 MB).
+    from .classifier import Classifier
+
     parents = dict(
         Subcategory.objects.filter(active=True, category__active=True).values_list(
             "code", "category__code"

@@ -4,8 +4,8 @@ the open cases a new case may duplicate (duplicates.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.db.models import QuerySet
 
 from suishoupai.cases.models import Case
@@ -13,6 +13,9 @@ from suishoupai.cases.models import Case
 from . import engine
 from .config import OUT_PREFIX, triage_config
 from .duplicates import LIKELY_DUPLICATE, DuplicateCandidate, duplicate_candidates
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "LIKELY_DUPLICATE",

@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from suishoupai.catalog.models import Subcategory
 
-from . import classifier
 from .config import OUT_PREFIX, read_examples, triage_config, triage_dir
 from .models import SuggestionFeedback, TriageExample
+
+if TYPE_CHECKING:
+    from . import classifier
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +87,12 @@ def sentiment_examples() -> Examples:
 
 
 def train_category(examples: Examples) -> classifier.Classifier:
+    from . import classifier  # NumPy: imported where a model is trained
+
     return classifier.train(examples.texts, examples.labels)
 
 
 def train_sentiment(examples: Examples) -> classifier.Classifier:
+    from . import classifier
+
     return classifier.train(examples.texts, examples.labels)

@@ -17,12 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from wechatpy import create_reply, parse_message
-from wechatpy.crypto import WeChatCrypto
-from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.utils import check_signature
 
-from suishoupai.officialaccount.client import enabled
+from suishoupai.officialaccount.config import enabled
 
 from . import chat
 from .models import InboundMessage
@@ -41,6 +37,12 @@ def _refuse(status: int, text: str) -> HttpResponse:
 def server(request: HttpRequest) -> HttpResponse:
     if not enabled():
         raise Http404
+    # wechatpy is imported here, not when a web worker starts (issue 13: memory).
+    from wechatpy import create_reply, parse_message
+    from wechatpy.crypto import WeChatCrypto
+    from wechatpy.exceptions import InvalidSignatureException
+    from wechatpy.utils import check_signature
+
     q = request.GET
     timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
     try:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from PIL import Image
 
@@ -218,6 +219,115 @@ def test_it_filters_the_public_list(city, olga):
     assert (page["count"], len(page["results"])) == (3, 1)
     assert client.get("/api/v1/cases?bbox=1,2,3").status_code == 400
     assert client.get("/api/v1/cases?since=yesterday").status_code == 422
+
+
+def test_a_map_app_follows_next_links_through_the_public_list_without_gaps(city, olga):
+    # Wei's map app walks the whole public list by its `next` links (keyset paging):
+    # every case once, newest first, even when a report arrives between two pages.
+    from suishoupai.cases import services
+
+    for _ in range(5):
+        services.accept(Case.objects.get(number=create(Client())["number"]), olga)
+    client = Client()
+    first = client.get("/api/v1/cases?page_size=2&family=open").json()
+    assert (first["count"], first["count_exact"], first["page"]) == (5, True, 1)
+    assert "family=open" in first["next"] and "cursor=" in first["next"]
+    seen = [c["number"] for c in first["results"]]
+    services.accept(Case.objects.get(number=create(Client())["number"]), olga)  # newer
+    page = first
+    while page["next"]:
+        page = client.get(page["next"]).json()
+        assert page["page"] is None
+        seen += [c["number"] for c in page["results"]]
+    expected = list(
+        Case.objects.public().order_by("-created_at", "-pk").values_list("number", flat=True)
+    )
+    assert seen == expected[1:]  # all the first ones, none twice; the new one is above
+    numbered = client.get("/api/v1/cases?page=3&page_size=2&family=open").json()
+    assert [c["number"] for c in numbered["results"]] == expected[4:6]
+    assert numbered["next"] is None
+    assert client.get("/api/v1/cases?cursor=bm90LWEtY3Vyc29y").status_code == 400
+
+
+def test_a_count_above_the_cap_is_flagged_as_estimated(city, olga, monkeypatch):
+    # Above COUNT_CAP matching cases the list does not count them all: on PostgreSQL
+    # it says `count_exact: false` and gives the planner's estimate, never below the cap.
+    from suishoupai.cases import selectors, services
+
+    for _ in range(3):
+        services.accept(Case.objects.get(number=create(Client())["number"]), olga)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    page = Client().get("/api/v1/cases").json()
+    if connection.vendor == "postgresql":
+        assert page["count_exact"] is False and page["count"] >= 3
+    else:
+        assert (page["count"], page["count_exact"]) == (3, True)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    assert Client().get("/api/v1/cases").json()["count_exact"] is True
+
+
+def test_a_page_of_the_public_list_asks_the_same_few_queries_for_any_number_of_cases(
+    city, olga, django_assert_max_num_queries, django_assert_num_queries
+):
+    # The list loads only the columns the public view shows: reading any other one
+    # would cost a query per case, which Wei's page of 100 must never pay.
+    from suishoupai.cases import services
+
+    services.accept(Case.objects.get(number=create(Client())["number"]), olga)
+    client = Client()
+    with django_assert_max_num_queries(12) as one:
+        assert len(client.get("/api/v1/cases").json()["results"]) == 1
+    queries = len(one.captured_queries)  # now: the next request clears the log
+    for _ in range(4):
+        services.accept(Case.objects.get(number=create(Client())["number"]), olga)
+    with django_assert_num_queries(queries):
+        assert len(client.get("/api/v1/cases").json()["results"]) == 5
+
+
+def test_a_public_case_read_again_comes_from_the_cache_until_it_changes(
+    city, olga, leo, settings, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    # A case shared in a WeChat group is read by hundreds: the answer is presented once,
+    # and the next me-too (an event) or a photo hidden by staff is seen on the next read.
+    from suishoupai.cases import services
+
+    settings.PUBLIC_ANSWER_CACHE_SECONDS = 60
+    number = create(Client())["number"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept(Case.objects.get(number=number), olga)
+    client = Client()
+    first = client.get(f"/api/v1/cases/{number}")
+    with django_assert_max_num_queries(2):  # the cache's version and answer
+        again = client.get(f"/api/v1/cases/{number}")
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+    assert client.get(f"/api/v1/cases/{number}", HTTP_ACCEPT_LANGUAGE="en").content != (
+        first.content
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.support(Case.objects.get(number=number), device="d" * 20)
+    assert client.get(f"/api/v1/cases/{number}").json()["support_count"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.void(Case.objects.get(number=number), leo, reason="重复")
+    assert client.get(f"/api/v1/cases/{number}").status_code == 404
+
+
+def test_the_public_lists_count_is_kept_until_a_case_changes(
+    city, olga, settings, django_capture_on_commit_callbacks
+):
+    from suishoupai.cases import services
+
+    settings.PUBLIC_ANSWER_CACHE_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept(Case.objects.get(number=create(Client())["number"]), olga)
+    client = Client()
+    assert client.get("/api/v1/cases").json()["count"] == 1
+    Case.objects.update(is_public=False)  # no event, no save: the kept count stands
+    assert client.get("/api/v1/cases").json()["count"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        number = create(Client())["number"]
+        services.accept(Case.objects.get(number=number), olga)
+    assert client.get("/api/v1/cases").json()["count"] == 1  # counted afresh: the new one
+    assert client.get("/api/v1/cases").json()["results"][0]["number"] == number
 
 
 def test_it_shows_the_reporter_view_only_with_the_right_token(city):

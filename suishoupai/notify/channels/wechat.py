@@ -7,11 +7,7 @@ Template fields: `first` (the text), `keyword1` (case number), `keyword2`
 (state), `remark`; the message opens the case page (`url`).
 """
 
-import requests
 from django.conf import settings
-from wechatpy.exceptions import APILimitedException, WeChatClientException
-
-from suishoupai.officialaccount.client import client
 
 from .base import Channel, PermanentError
 
@@ -38,6 +34,13 @@ class WechatChannel(Channel):
             "keyword2": {"value": payload.get("state", "")},
             "remark": {"value": payload.get("remark", "")},
         }
+        # requests and wechatpy are imported where a message is sent (a huey worker),
+        # not when a web worker starts (issue 13: ~28 MB each worker).
+        import requests
+        from wechatpy.exceptions import APILimitedException, WeChatClientException
+
+        from suishoupai.officialaccount.client import client
+
         try:
             client().message.send_template(
                 message.address,

@@ -3,6 +3,7 @@
 Every JSON answer is checked against the shared GeoReport v2 schemas, and every
 XML answer must carry exactly the data of its JSON twin."""
 
+import json
 import re
 
 import pytest
@@ -311,3 +312,52 @@ def test_media_url_is_the_absolute_url_of_the_public_copy(
     # It leads to the copy, not the original.
     served = web.get(path)
     assert served.status_code == 200 and served["Content-Type"] == "image/webp"
+
+
+def test_a_repeated_search_is_answered_from_the_cache_until_a_case_moves(
+    web, filed, carl, settings, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    # A partner's map polls the same search every few seconds: the second answer is the
+    # first one's bytes, read from the cache, and the next event on any case is seen at once.
+    settings.OPEN311_CACHE_SECONDS = 60
+    first = web.get(f"{BASE}/requests.json")
+    with django_assert_max_num_queries(8):  # the rate limit and the cache, no case read
+        again = web.get(f"{BASE}/requests.json")
+    assert again.content == first.content
+    assert web.get(f"{BASE}/requests.xml").content != first.content  # its own answer
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.take(filed, carl)
+    moved = web.get(f"{BASE}/requests.json").json()
+    assert moved != json.loads(first.content)
+
+
+def test_a_saved_case_or_photo_starts_a_new_generation_of_answers(
+    settings, filed, django_capture_on_commit_callbacks
+):
+    # A photo hidden by staff (or its public copy made) is saved, not an event: the cached
+    # answers that showed it must go at once all the same.
+    from suishoupai.open311 import answers
+    from suishoupai.photos.models import Photo
+
+    settings.OPEN311_CACHE_SECONDS = 60
+    computed = []
+
+    def answer() -> bytes:
+        return answers.cached(["search"], lambda: computed.append(1) or b"answer")
+
+    assert answer() == answer() == b"answer" and len(computed) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = Photo.objects.create(
+            case=filed, kind="report", content_type="image/jpeg", extension="jpg", size=1,
+            width=1, height=1, sha256="0" * 64, created_at=filed.created_at,
+        )  # fmt: skip
+        assert answer() == b"answer" and len(computed) == 1  # not committed yet: the old one
+    assert answer() == b"answer" and len(computed) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.hidden = True
+        photo.save(update_fields=["hidden"])
+    answer()
+    with django_capture_on_commit_callbacks(execute=True):
+        filed.save()
+    answer()
+    assert len(computed) == 4

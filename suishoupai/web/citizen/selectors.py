@@ -6,7 +6,6 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.db.models.query import QuerySet
 from django.utils.translation import gettext as _
-from shapely.geometry import mapping, shape
 
 from suishoupai.cases.links import grant_opens
 from suishoupai.cases.models import Case
@@ -95,6 +94,9 @@ def _round(coords: Any) -> Any:
 
 
 def _outlines(level: str) -> dict:
+    # shapely (and NumPy, ~25 MB) when the outlines are drawn, not when a worker starts.
+    from shapely.geometry import mapping, shape
+
     features = []
     rows = Area.objects.filter(level=level, in_service=True).exclude(geometry=None)
     for area in rows:

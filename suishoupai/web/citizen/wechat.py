@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from suishoupai import ratelimit
 from suishoupai.errors import InvalidInput, NotAllowed, NotFound
 from suishoupai.officialaccount import identity, jssdk, selectors, services
-from suishoupai.officialaccount.client import enabled
+from suishoupai.officialaccount.config import enabled
 from suishoupai.officialaccount.models import Draft, DraftPhotoStatus
 
 OAUTH_PATH = "/m/oauth"

@@ -4,7 +4,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from suishoupai.officialaccount.client import client, enabled
+from suishoupai.officialaccount.client import client
+from suishoupai.officialaccount.config import enabled
 from suishoupai.wechat import menu
 
 
