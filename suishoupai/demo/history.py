@@ -46,6 +46,7 @@ from suishoupai.cases.models import (
     RequestKind,
     Visibility,
 )
+from suishoupai.cases.selectors import DEPARTMENT_STAGES
 from suishoupai.cases.states import State
 from suishoupai.catalog.models import Category, FilingCondition, RoutingRule, Subcategory
 from suishoupai.org.models import Department, DepartmentKind, Role, User, hash_token
@@ -793,7 +794,8 @@ class Sim:
             None,
             now,
             before,
-            department_id=case["department_id"],
+            # As cases.services._mark_overdue: only a department's own stage is its lateness.
+            department_id=case["department_id"] if case["state"] in DEPARTMENT_STAGES else None,
             actor_role=SYSTEM,
             visibility=Visibility.INTERNAL,
             data={"automatic": True, "reason": "overdue", "due_at": _iso(_db(case["due_at"]))},
