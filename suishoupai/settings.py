@@ -294,6 +294,9 @@ else:
 # stage limits (suishoupai.refcache); a save in the admin clears it in its own process at
 # once, the other processes see it within this time. 0: read the database every time.
 REFERENCE_CACHE_SECONDS = envint("REFERENCE_CACHE_SECONDS", 0 if TESTING else 30)
+# The public map's cell counts (zoomed out) are cached; after a case moves, an answer stays
+# in use for at most this many seconds (cases/public_map.py). 0: always counted afresh.
+PUBLIC_MAP_CACHE_SECONDS = envint("PUBLIC_MAP_CACHE_SECONDS", 0 if TESTING else 60)
 
 # Domain settings (city-specific values are data in the database, not here).
 CASE_NUMBER_DIGITS = 4

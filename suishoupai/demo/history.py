@@ -1375,15 +1375,20 @@ def _facts(sims: list[Sim], fact_ids: Ids, cells: dict[tuple, list[int]]) -> lis
 
 
 def _write_cells(cells: dict[tuple, list[int]], base: int) -> None:
+    """The summed cells, one row per key, written 50,000 at a time (millions at 1M cases)."""
     ids = Ids(base)
-    rows = [
-        dict(zip(CELL_FIELDS, key, strict=True)) | {"id": ids(), "count": c, "total": t}
-        for key, (c, t) in cells.items()
-        if c or t
-    ]
+    items = iter(cells.items())
+    writer = Writer()
     with transaction.atomic():
-        for i in range(0, len(rows), 50_000):
-            Writer().write(DailyCell, rows[i : i + 50_000])
+        while chunk := list(itertools.islice(items, 50_000)):
+            writer.write(
+                DailyCell,
+                [
+                    dict(zip(CELL_FIELDS, key, strict=True)) | {"id": ids(), "count": c, "total": t}
+                    for key, (c, t) in chunk
+                    if c or t
+                ],
+            )
 
 
 def _run_slices(job: _Job, bounds: list[int]) -> list[tuple[Generated, dict]]:
