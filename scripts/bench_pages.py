@@ -154,9 +154,7 @@ def main() -> None:
     cases = Case.objects.count()
     until = date.fromisoformat(ARGS.until)
     since = (until.replace(day=1) - timedelta(days=334)).replace(day=1)
-    in_year = Case.objects.filter(
-        created_at__date__gte=since, created_at__date__lte=until
-    ).count()
+    in_year = Case.objects.filter(created_at__date__gte=since, created_at__date__lte=until).count()
     events = CaseEvent.objects.count() if connection.vendor == "sqlite" else _estimate()
     cells = DailyCell.objects.count()
     vendor = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite (WAL)"
