@@ -51,6 +51,7 @@ def prepare(env: dict, cases: int) -> tuple[dict, float | None]:
     """Migrate, load the reference data, generate the history; the fixtures the scenarios use."""
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput", "-v", "0")  # the pages name hashed files
     manage(env, "load_reference")
     have = int(manage(env, "shell", "-c", _COUNT).strip().splitlines()[-1])
     took = None
