@@ -273,7 +273,8 @@ def run(args: argparse.Namespace) -> str:
             kind = "json" if path.startswith("/api/") else "form"
             script = lua(method, body, kind, headers)
             # Slow scenarios get long enough to finish a few requests.
-            seconds = args.duration * (3 if "1,000" in name else 1)
+            slow = ("1,000", "Dashboard", "stats")
+            seconds = args.duration * (3 if any(word in name for word in slow) else 1)
             for conns in (1, 8):
                 wrk(base + path, conns, 1, script)  # warm-up
                 settle(base)
