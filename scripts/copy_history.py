@@ -10,7 +10,9 @@ formats (Writer of demo/history.py).
 
 Usage:
     DATABASE_URL=sqlite:////work/bench/1m.sqlite3 python scripts/copy_history.py \
-        postgresql://postgres@127.0.0.1:5432/bench_1m
+        postgresql://postgres@127.0.0.1:5432/bench_1m [table …]
+
+With table names, only those tables are copied (nothing deleted first).
 """
 
 # ruff: noqa: E402
@@ -44,7 +46,7 @@ COPIED = (CaseNumberCounter, Case, CaseRequest, CaseEvent, Photo, CaseFact, Dail
 CHUNK = 20_000
 
 
-def main(source: str) -> None:
+def main(source: str, only: list[str]) -> None:
     assert connection.vendor == "sqlite", "DATABASE_URL must name the SQLite file"
     src = psycopg.connect(source)
     src.execute("SET TIME ZONE 'UTC'")
@@ -55,6 +57,11 @@ def main(source: str) -> None:
         if [tuple(r) for r in theirs] != [tuple(r) for r in ours]:
             raise SystemExit(f"{table}: the reference data differ; load_reference both alike")
     started = time.monotonic()
+    if only:  # some tables alone (another run copies the rest)
+        for model in COPIED:
+            if model._meta.db_table in only:
+                copy(src, model)
+        return
     User.objects.filter(username__startswith="history-").delete()
     staff = [r[0] for r in src.execute("SELECT id FROM org_user WHERE username LIKE 'history-%'")]
     if User.objects.filter(pk__in=staff).exists():
@@ -96,4 +103,4 @@ def copy(src: psycopg.Connection, model, where: str = "") -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2:])
