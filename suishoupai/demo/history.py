@@ -1357,10 +1357,11 @@ def _facts(sims: list[Sim], fact_ids: Ids, cells: dict[tuple, list[int]]) -> lis
     and, added into `cells`, their daily cells: what stats.services.rebuild writes."""
     rows = []
     for sim in sims:
-        case = SimpleNamespace(**sim.case, pk=sim.case["id"], condition=sim.cond)
+        # The rows as the model objects facts_for reads (the attributes it uses).
+        case: Any = SimpleNamespace(**sim.case, pk=sim.case["id"], condition=sim.cond)
         if case.condition_id is None:
             case.condition = None
-        events = sorted(
+        events: list[Any] = sorted(
             (SimpleNamespace(**e, pk=e["id"]) for e in sim.events), key=lambda e: (e.at, e.pk)
         )
         for key, (count, total) in cell_facts(case, facts_for(case, events)).items():
@@ -1418,7 +1419,7 @@ def _run_slices(job: _Job, bounds: list[int]) -> list[tuple[Generated, dict]]:
 
 
 def _sum_parts(parts: list[tuple[Generated, dict]]) -> tuple[Generated, dict]:
-    result, cells = Generated(), {}
+    result, cells = Generated(), dict[tuple, list[int]]()
     for part, part_cells in parts:
         result.cases += part.cases
         result.events += part.events
