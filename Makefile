@@ -90,6 +90,10 @@ messages: $(VENV)/.runtime
 # installed once with apt, the way the browser target installs Chromium.
 BENCH_PG ?=
 BENCH_SERVER_ARGS ?=
+# Databases already holding a city's full history (generate_history --cases 1000000), e.g.
+# BENCH_PAGES_DB="sqlite:////work/bench/1m.sqlite3 postgresql://postgres@127.0.0.1:5432/bench_1m":
+# the dashboard and public pages timed on each (scripts/bench_pages.py, issue 12's targets).
+BENCH_PAGES_DB ?=
 bench: $(VENV)/.dev
 	@if ! command -v wrk >/dev/null; then \
 	  echo "Installing wrk (apt) for the server benchmark"; \
@@ -99,6 +103,8 @@ bench: $(VENV)/.dev
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_server.py --database-url sqlite \
 	  $(if $(BENCH_PG),--database-url $(BENCH_PG)) $(BENCH_SERVER_ARGS)
+	$(foreach db,$(BENCH_PAGES_DB),$(BIN)/python scripts/bench_pages.py --database-url $(db) \
+	  --output BENCHMARKS.md &&) true
 
 # Ten minutes of mixed load on loopback against two web servers and two task consumers
 # (reports with photos, staff moves, public reads, Open311): no error, no answer over 2 s,

@@ -51,12 +51,13 @@ def prepare(env: dict, cases: int) -> tuple[dict, float | None]:
     """Migrate, load the reference data, generate the history; the fixtures the scenarios use."""
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput", "-v", "0")  # the pages name hashed files
     manage(env, "load_reference")
     have = int(manage(env, "shell", "-c", _COUNT).strip().splitlines()[-1])
     took = None
     if have < cases:
         started = time.monotonic()
-        manage(env, "generate_history", "--cases", str(cases - have), "--no-stats", "-v", "0")
+        manage(env, "generate_history", "--cases", str(cases - have), "-v", "0")
         took = time.monotonic() - started
     fixtures = json.loads(manage(env, "shell", "-c", _FIXTURES).strip().splitlines()[-1])
     return fixtures, took
@@ -65,20 +66,33 @@ def prepare(env: dict, cases: int) -> tuple[dict, float | None]:
 _COUNT = "from suishoupai.cases.models import Case; print(Case.objects.count())"
 _FIXTURES = """
 import json
+from django.test import Client
 from suishoupai.cases.models import Case
 from suishoupai.catalog.models import Subcategory
 from suishoupai.open311.services import issue_client
+from suishoupai.org.models import ApiToken, Role, User
 pub = Case.objects.public().order_by("-created_at")
 one = pub[len(pub) // 3] if False else pub[100]
 sub = Subcategory.objects.filter(active=True).select_related("category").order_by("pk").first()
 _client, key = issue_client("bench", requests_per_hour=10**9)
+leader = User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk").first()
+ApiToken.objects.filter(user=leader, name="bench-server").delete()
+_token, bearer = ApiToken.issue(leader, "bench-server")
+staff = Client()
+staff.force_login(leader)
 print(json.dumps({"number": one.number, "pk": one.pk, "lat": one.lat, "lng": one.lng,
-    "category": sub.category.code, "subcategory": sub.code, "key": key}))
+    "category": sub.category.code, "subcategory": sub.code, "key": key, "bearer": bearer,
+    "session": staff.cookies["sessionid"].value}))
 """
+# The year the dashboard and statistics scenarios ask for (the generator's histories end
+# in early December 2026).
+YEAR = "since=2025-12-01&until=2026-11-30"
+CITY = "126.2,45.45,127.0,46.0"  # Harbin's urban districts at zoom 11
 
 
-def scenarios(f: dict) -> list[tuple[str, str, str | None, str | None]]:
-    """(name, path, method, body) — the issue's table, where the endpoint exists."""
+def scenarios(f: dict) -> list[tuple[str, str, str | None, str | None, dict]]:
+    """(name, path, method, body, headers) — the issue's table, where the endpoint exists,
+    then issue 12's dashboard, statistics and public map."""
     lat, lng = f["lat"], f["lng"]
     bbox = f"{lng - 0.02:.4f},{lat - 0.015:.4f},{lng + 0.02:.4f},{lat + 0.015:.4f}"
     report = json.dumps(
@@ -94,27 +108,46 @@ def scenarios(f: dict) -> list[tuple[str, str, str | None, str | None]]:
         f"api_key={f['key']}&service_code={f['subcategory']}&lat={lat}&long={lng}"
         "&description=%E8%B7%AF%E8%BE%B9%E6%9C%89%E5%9E%83%E5%9C%BE"
     )
+    bearer = {"Authorization": f"Bearer {f['bearer']}"}
+    session = {"Cookie": f"sessionid={f['session']}"}
     return [
-        ("`GET /api/v1/cases/{number}`", f"/api/v1/cases/{f['number']}", None, None),
-        ("`GET /api/v1/cases?page_size=100`", "/api/v1/cases?page_size=100", None, None),
+        ("`GET /api/v1/cases/{number}`", f"/api/v1/cases/{f['number']}", None, None, {}),
+        ("`GET /api/v1/cases?page_size=100`", "/api/v1/cases?page_size=100", None, None, {}),
         ("`GET /api/v1/cases?bbox=…&family=open`", f"/api/v1/cases?bbox={bbox}&family=open",
-         None, None),
-        ("`GET /api/v1/cases/nearby`", f"/api/v1/cases/nearby?lat={lat}&lng={lng}", None, None),
-        ("`POST /api/v1/cases` (JSON)", "/api/v1/cases", "POST", report),
-        ("Open311 `requests.json` (up to 1,000)", "/open311/v2/requests.json", None, None),
-        ("Open311 `requests/{id}.json`", f"/open311/v2/requests/{f['number']}.json", None, None),
-        ("Open311 POST `requests.json`", "/open311/v2/requests.json", "POST", form),
+         None, None, {}),
+        ("`GET /api/v1/cases/nearby`", f"/api/v1/cases/nearby?lat={lat}&lng={lng}", None, None,
+         {}),
+        ("`POST /api/v1/cases` (JSON)", "/api/v1/cases", "POST", report, {}),
+        ("Open311 `requests.json` (up to 1,000)", "/open311/v2/requests.json", None, None, {}),
+        ("Open311 `requests/{id}.json`", f"/open311/v2/requests/{f['number']}.json", None, None,
+         {}),
+        ("Open311 POST `requests.json`", "/open311/v2/requests.json", "POST", form, {}),
+        ("Dashboard, a year (leader)", f"/console/dashboard/?{YEAR}", None, None, session),
+        ("`/api/v1/stats/indicators?by=district`, a year",
+         f"/api/v1/stats/indicators?by=district&{YEAR}", None, None, bearer),
+        ("`/api/v1/stats/indicators?by=department`, a year",
+         f"/api/v1/stats/indicators?by=department&{YEAR}", None, None, bearer),
+        ("`/public/stats/`, a year", f"/public/stats/?{YEAR}", None, None, {}),
+        ("`/api/v1/public/stats?by=district`, a year",
+         f"/api/v1/public/stats?by=district&{YEAR}", None, None, {}),
+        ("`/public/` page 1", "/public/", None, None, {}),
+        ("Public map, whole city, zoom 11", f"/api/v1/public/cases/map?bbox={CITY}&zoom=11",
+         None, None, {}),
+        ("Public map, a few streets, zoom 16",
+         f"/api/v1/public/cases/map?bbox={bbox}&zoom=16", None, None, {}),
     ]  # fmt: skip
 
 
-def lua(method: str | None, body: str | None, kind: str) -> str | None:
-    if method is None:
+def lua(method: str | None, body: str | None, kind: str, headers: dict) -> str | None:
+    if method is None and not headers:
         return None
-    ctype = "application/json" if kind == "json" else "application/x-www-form-urlencoded"
-    script = (
-        f'wrk.method = "{method}"\nwrk.body = {json.dumps(body)}\n'
-        f'wrk.headers["Content-Type"] = "{ctype}"\n'
-    )
+    script = "".join(f'wrk.headers["{k}"] = {json.dumps(v)}\n' for k, v in headers.items())
+    if method is not None:
+        ctype = "application/json" if kind == "json" else "application/x-www-form-urlencoded"
+        script += (
+            f'wrk.method = "{method}"\nwrk.body = {json.dumps(body)}\n'
+            f'wrk.headers["Content-Type"] = "{ctype}"\n'
+        )
     path = Path(tempfile.mkstemp(suffix=".lua")[1])
     path.write_text(script)
     return str(path)
@@ -226,7 +259,7 @@ def run(args: argparse.Namespace) -> str:
     )
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
-    vendor = "PostgreSQL" if args.database_url else "SQLite"
+    vendor = "PostgreSQL" if (args.database_url or "").startswith("postgres") else "SQLite"
     fixtures, took = prepare(env, args.cases)
     cases = int(manage(env, "shell", "-c", _COUNT).strip().splitlines()[-1])
     proc = serve(env, args.port, args.workers, args.threads)
@@ -234,11 +267,14 @@ def run(args: argparse.Namespace) -> str:
     rows = []
     try:
         ceiling_url = f"{base}/bench/ceiling"
-        for name, path, method, body in scenarios(fixtures):
+        for name, path, method, body, headers in scenarios(fixtures):
+            if args.only and not any(word in name for word in args.only):
+                continue
             kind = "json" if path.startswith("/api/") else "form"
-            script = lua(method, body, kind)
+            script = lua(method, body, kind, headers)
             # Slow scenarios get long enough to finish a few requests.
-            seconds = args.duration * (3 if "1,000" in name else 1)
+            slow = ("1,000", "Dashboard", "stats")
+            seconds = args.duration * (3 if any(word in name for word in slow) else 1)
             for conns in (1, 8):
                 wrk(base + path, conns, 1, script)  # warm-up
                 settle(base)
@@ -356,7 +392,8 @@ def main() -> None:
         "--database-url",
         action="append",
         default=None,
-        help="PostgreSQL URL; repeat for several; 'sqlite' for the embedded",
+        help="PostgreSQL URL, or sqlite:////path/to/file (kept), or 'sqlite' (a temporary "
+        "file); repeat for several",
     )
     parser.add_argument("--duration", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=2)
@@ -364,6 +401,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=5)
     parser.add_argument("--output", type=Path, default=REPO / "BENCHMARKS.md")
+    parser.add_argument(
+        "--only", action="append", help="only the scenarios whose name holds this (repeatable)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `make bench` installs it (apt)")

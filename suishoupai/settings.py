@@ -301,6 +301,9 @@ PUBLIC_ANSWER_CACHE_SECONDS = envint("PUBLIC_ANSWER_CACHE_SECONDS", 0 if TESTING
 # any case event, saved case or photo clears them all at once (suishoupai.open311.answers).
 # 0: every search is presented afresh.
 OPEN311_CACHE_SECONDS = envint("OPEN311_CACHE_SECONDS", 0 if TESTING else 10)
+# The public map's cell counts (zoomed out) are cached; after a case moves, an answer stays
+# in use for at most this many seconds (cases/public_map.py). 0: always counted afresh.
+PUBLIC_MAP_CACHE_SECONDS = envint("PUBLIC_MAP_CACHE_SECONDS", 0 if TESTING else 60)
 
 # Domain settings (city-specific values are data in the database, not here).
 CASE_NUMBER_DIGITS = 4

@@ -13,10 +13,15 @@ index holds every column a cell count filters on, so counting never reads the ta
 (scripts/bench_public_map.py measures it at a year of cases).
 """
 
+import hashlib
 import math
-from dataclasses import dataclass, field
+import time
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, F, Func, IntegerField, QuerySet
 from django.utils.translation import gettext as _
 
@@ -145,6 +150,51 @@ def _markers(qs: QuerySet[Case]) -> list[Marker] | None:
 
 
 def _cells(f: CaseFilter, zoom: int) -> MapView:
+    """The cell counts, from the cache when fresh enough (see `cached_cells`)."""
+    if settings.PUBLIC_MAP_CACHE_SECONDS <= 0:
+        return _count_cells(f, zoom)
+    return cached_cells(f, zoom)
+
+
+# The cell answers are cached: zoomed out, everyone opening the map asks the same few
+# questions, and counting a city's year of cases takes the database a second. Any recorded
+# event bumps VERSION (after its commit); an answer made under an older version is still
+# served for PUBLIC_MAP_CACHE_SECONDS after it was made, then made again, so a busy city
+# recounts each view at most that often and a quiet one never.
+VERSION = "public_map:version"
+KEEP_SECONDS = 3600
+
+
+def cached_cells(f: CaseFilter, zoom: int) -> MapView:
+    version = cache.get(VERSION)
+    if version is None:
+        cache.add(VERSION, 0, None)
+        version = cache.get(VERSION, 0)
+    question = repr((zoom, [str(v) if v is not None else None for v in astuple(f)]))
+    key = "public_map:cells:" + hashlib.sha256(question.encode()).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        made_version, made_at, view = found
+        if made_version == version or time.time() - made_at < settings.PUBLIC_MAP_CACHE_SECONDS:
+            return view
+    view = _count_cells(f, zoom)
+    cache.set(key, (version, time.time(), view), KEEP_SECONDS)
+    return view
+
+
+def on_event_recorded(sender: object, **kwargs: object) -> None:
+    """A case moved (or was reported): the cached cell answers are out of date."""
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION)
+    except ValueError:  # not there (expired, a cache flushed): start again
+        cache.set(VERSION, 1, None)
+
+
+def _count_cells(f: CaseFilter, zoom: int) -> MapView:
     size = cell_size(zoom)
     assert f.bbox is not None
     min_lng, min_lat, max_lng, max_lat = f.bbox

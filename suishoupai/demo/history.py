@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import shapely
@@ -53,6 +54,9 @@ from suishoupai.org.models import Department, DepartmentKind, Role, User, hash_t
 from suishoupai.photos.models import DerivativeStatus, Photo, PhotoKind
 from suishoupai.places.models import Area, AreaLevel
 from suishoupai.places.selectors import _area_index, _finest_by_level
+from suishoupai.stats.facts import facts_for
+from suishoupai.stats.models import CELL_FIELDS, KEY_FIELDS, CaseFact, DailyCell
+from suishoupai.stats.services import cell_facts, expand
 from suishoupai.timelimits import clock
 from suishoupai.timelimits.models import LimitUnit, Stage, StageLimit
 
@@ -1149,24 +1153,21 @@ class Writer:
         self.vendor = connection.vendor
         self.tz_utc = self.vendor != "postgresql"
 
-    def _value(self, f: models.Field, value: Any) -> Any:
-        if value is None:
-            return None
+    def _converter(self, f: models.Field) -> Callable[[Any], Any] | None:
+        """How a field's (non-null) value is written, or None to write it as it is."""
         if isinstance(f, models.JSONField):
-            return json.dumps(value)
+            return json.dumps
         if self.vendor == "postgresql":
-            if isinstance(f, models.FileField):
-                return str(value)
-            return value
-        if isinstance(value, datetime):
-            return str(value.astimezone(UTC).replace(tzinfo=None))
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, uuid.UUID):
-            return value.hex
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
+            return str if isinstance(f, models.FileField) else None
+        if isinstance(f, models.DateTimeField):
+            return lambda v: str(v.astimezone(UTC).replace(tzinfo=None))
+        if isinstance(f, models.DateField):
+            return lambda v: v.isoformat()
+        if isinstance(f, models.DecimalField):
+            return str
+        if isinstance(f, models.UUIDField):
+            return lambda v: v.hex
+        return None
 
     def write(self, model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -1176,20 +1177,24 @@ class Writer:
         names = [f.column for f in fields]
         attnames = [f.attname for f in fields]
         quoted = ", ".join(connection.ops.quote_name(n) for n in names)
-        values = (
-            tuple(self._value(f, row[a]) for f, a in zip(fields, attnames, strict=True))
-            for row in rows
-        )
+        converters = [(i, c) for i, f in enumerate(fields) if (c := self._converter(f))]
+        values = []
+        for row in rows:
+            value = [row[a] for a in attnames]
+            for i, convert in converters:
+                if value[i] is not None:
+                    value[i] = convert(value[i])
+            values.append(value)
         if self.vendor == "postgresql":
             raw = connection.connection
             sql = f"COPY {table} ({quoted}) FROM STDIN"
             with raw.cursor() as cursor, cursor.copy(sql) as copy:
-                for row in values:
-                    copy.write_row(row)
+                for v in values:
+                    copy.write_row(v)
         else:
             marks = ", ".join(["%s"] * len(names))
             with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", list(values))
+                cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", values)
 
 
 def _max_id(model: type[models.Model]) -> int:
@@ -1237,6 +1242,11 @@ def _save_counters(moments: list[datetime]) -> None:
     )
 
 
+# Ids a parallel worker may use per case of its slice (far more than any path writes);
+# a worker that ran out would stop with an error rather than reuse another's ids.
+_PER_CASE = {"event": 64, "request": 8, "photo": 32, "fact": 96}
+
+
 def generate(
     n: int,
     *,
@@ -1245,49 +1255,201 @@ def generate(
     seed: int = 20261207,
     batch: int = 5000,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
+    stats: bool = True,
 ) -> Generated:
     """n cases submitted over `days` days before `end`, each as far along its path as
-    time allowed, written in batches of `batch` cases (one transaction each)."""
+    time allowed, written in batches of `batch` cases (one transaction each).
+
+    With `stats`, each case's statistics facts (stats.facts.facts_for on the rows just
+    made, exactly what `rebuild_stats` derives from the events) and the daily cells are
+    written too. With `workers` > 1, that many processes each make and write their own
+    slice of the cases (a contiguous run of submission times); ids are handed out in a
+    separate range per slice, so they leave gaps, and the same arguments always give the
+    same rows."""
     end = (end or timezone.now()).astimezone(UTC).replace(microsecond=0)
     ref = load_reference()
     _SUB_NAMES.update(dict(Subcategory.objects.values_list("pk", "name")))
-    ids = new_ids()
+    bases = {name: _max_id(model) for name, model in _ID_MODELS.items()}
     rng = random.Random(seed)
     moments = report_times(n, days, end, rng)
     numbers = list(numbers_for(moments))
-    planner = Planner(ref, ids, end, seed)
-    writer = Writer()
-    result = Generated()
     with transaction.atomic():
         _save_counters(moments)
-    for start in range(0, n, batch):
-        sims = [planner.case(moments[i], numbers[i]) for i in range(start, min(n, start + batch))]
-        with transaction.atomic():
-            writer.write(Case, [s.case for s in sims])
-            writer.write(CaseRequest, [r for s in sims for r in s.requests])
-            writer.write(CaseEvent, [e for s in sims for e in s.events])
-            writer.write(Photo, [p for s in sims for p in s.photos])
-        for s in sims:
-            result.states[s.case["state"]] = result.states.get(s.case["state"], 0) + 1
-            result.events += len(s.events)
-            result.requests += len(s.requests)
-            result.photos += len(s.photos)
-        result.cases += len(sims)
-        if progress:
-            progress(result.cases, n)
+    workers = max(1, min(workers, n // max(batch, 1) or 1))
+    bounds = [n * w // workers for w in range(workers + 1)]
+    job = _Job(ref, bases, moments, numbers, end, seed, batch, stats, progress)
+    parts = [job.run(0, 0, n)] if workers == 1 else _run_slices(job, bounds)
+    result, cells = _sum_parts(parts)
+    if stats:
+        _write_cells(cells, bases["cell"])
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(
-            no_style(), [Case, CaseEvent, CaseRequest, Photo]
-        ):
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(_ID_MODELS.values())):
             cursor.execute(sql)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (Case, CaseEvent, CaseRequest, Photo):
+            for model in _ID_MODELS.values():
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     elif connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return result
+
+
+_ID_MODELS: dict[str, type[models.Model]] = {
+    "case": Case,
+    "event": CaseEvent,
+    "request": CaseRequest,
+    "photo": Photo,
+    "fact": CaseFact,
+    "cell": DailyCell,
+}
+
+
+@dataclass
+class _Job:
+    ref: Reference
+    bases: dict[str, int]
+    moments: list[datetime]
+    numbers: list[str]
+    end: datetime
+    seed: int
+    batch: int
+    stats: bool
+    progress: Callable[[int, int], None] | None
+
+    def run(self, slot: int, first: int, last: int) -> tuple[Generated, dict]:
+        """Cases first..last-1 (slot 0 alone: the ids run on as a single process hands
+        them out; slot k of several: its own range from `first`)."""
+        ids = {"case": Ids(self.bases["case"] + first)}
+        for name, per_case in _PER_CASE.items():
+            ids[name] = Ids(self.bases[name] + first * per_case)
+        limits = {name: self.bases[name] + last * per_case for name, per_case in _PER_CASE.items()}
+        planner = Planner(self.ref, ids, self.end, self.seed)
+        writer = Writer()
+        result = Generated()
+        cells: dict[tuple, list[int]] = {}
+        for start in range(first, last, self.batch):
+            stop = min(last, start + self.batch)
+            sims = [planner.case(self.moments[i], self.numbers[i]) for i in range(start, stop)]
+            facts = _facts(sims, ids["fact"], cells) if self.stats else []
+            with transaction.atomic():
+                writer.write(Case, [s.case for s in sims])
+                writer.write(CaseRequest, [r for s in sims for r in s.requests])
+                writer.write(CaseEvent, [e for s in sims for e in s.events])
+                writer.write(Photo, [p for s in sims for p in s.photos])
+                writer.write(CaseFact, facts)
+            for s in sims:
+                result.states[s.case["state"]] = result.states.get(s.case["state"], 0) + 1
+                result.events += len(s.events)
+                result.requests += len(s.requests)
+                result.photos += len(s.photos)
+            result.cases += len(sims)
+            if self.progress:
+                self.progress(result.cases, last - first)
+        if slot or last < len(self.moments):
+            for name, limit in limits.items():
+                if ids[name]() > limit:
+                    raise RuntimeError(f"slice {slot} used more {name} ids than it was given")
+        return result, cells
+
+
+def _facts(sims: list[Sim], fact_ids: Ids, cells: dict[tuple, list[int]]) -> list[dict]:
+    """The statistics facts of the cases just made (stats.facts on the rows as written)
+    and, added into `cells`, their daily cells: what stats.services.rebuild writes."""
+    rows = []
+    for sim in sims:
+        # The rows as the model objects facts_for reads (the attributes it uses).
+        case: Any = SimpleNamespace(**sim.case, pk=sim.case["id"], condition=sim.cond)
+        if case.condition_id is None:
+            case.condition = None
+        events: list[Any] = sorted(
+            (SimpleNamespace(**e, pk=e["id"]) for e in sim.events), key=lambda e: (e.at, e.pk)
+        )
+        for key, (count, total) in cell_facts(case, facts_for(case, events)).items():
+            row = dict(zip(KEY_FIELDS, key, strict=True))
+            row.update(id=fact_ids(), case_id=case.pk, count=count, total=total)
+            rows.append(row)
+            for cell in expand(key):
+                acc = cells.setdefault(cell, [0, 0])
+                acc[0] += count
+                acc[1] += total
+    return rows
+
+
+def _write_cells(cells: dict[tuple, list[int]], base: int) -> None:
+    """The summed cells, one row per key, written 50,000 at a time (millions at 1M cases)."""
+    ids = Ids(base)
+    items = iter(cells.items())
+    writer = Writer()
+    with transaction.atomic():
+        while chunk := list(itertools.islice(items, 50_000)):
+            writer.write(
+                DailyCell,
+                [
+                    dict(zip(CELL_FIELDS, key, strict=True)) | {"id": ids(), "count": c, "total": t}
+                    for key, (c, t) in chunk
+                    if c or t
+                ],
+            )
+
+
+def _run_slices(job: _Job, bounds: list[int]) -> list[tuple[Generated, dict]]:
+    """Each slice in a forked process of its own; what each made."""
+    import multiprocessing
+
+    from django.db import connections
+
+    for conn in connections.all():
+        conn.close()
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()  # a pool's threads and sockets must not cross a fork
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = []
+    for slot in range(len(bounds) - 1):
+        proc = ctx.Process(target=_child, args=(job, slot, bounds[slot], bounds[slot + 1], queue))
+        proc.start()
+        procs.append(proc)
+    outcomes = [queue.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    failed = [payload for ok, payload in outcomes if not ok]
+    if failed:
+        raise RuntimeError("a generating process failed:\n" + "\n".join(failed))
+    return [payload for _ok, payload in outcomes]
+
+
+def _sum_parts(parts: list[tuple[Generated, dict]]) -> tuple[Generated, dict]:
+    result, cells = Generated(), dict[tuple, list[int]]()
+    for part, part_cells in parts:
+        result.cases += part.cases
+        result.events += part.events
+        result.requests += part.requests
+        result.photos += part.photos
+        for state, count in part.states.items():
+            result.states[state] = result.states.get(state, 0) + count
+        for key, (c, t) in part_cells.items():
+            acc = cells.setdefault(key, [0, 0])
+            acc[0] += c
+            acc[1] += t
+    return result, cells
+
+
+def _child(job: _Job, slot: int, first: int, last: int, queue: Any) -> None:
+    import traceback
+
+    from django.db import connections
+
+    settings_dict = connections["default"].settings_dict
+    if connection.vendor == "sqlite":  # writers take turns: wait for the other's batch
+        settings_dict["OPTIONS"] = {**settings_dict.get("OPTIONS", {}), "timeout": 600}
+    try:
+        queue.put((True, job.run(slot, first, last)))
+    except BaseException:
+        queue.put((False, traceback.format_exc()))
+    finally:
+        connections.close_all()
 
 
 def plan_sample(n: int, *, days: int, end: datetime, seed: int) -> list[Sim]:

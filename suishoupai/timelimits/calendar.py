@@ -54,6 +54,16 @@ class WorkCalendar:
         return frozenset(day.year for day in self.overrides)
 
     @functools.cached_property
+    def intervals_by_day(self) -> dict[tuple[Any, dt.date], Any]:
+        """clock._intervals memoised for this snapshot, by (time zone, day)."""
+        return {}
+
+    @functools.cached_property
+    def tables(self) -> dict[Any, Any]:
+        """clock's working-time tables for this snapshot, by time zone."""
+        return {}
+
+    @functools.cached_property
     def day_seconds(self) -> int:
         """Length of a full working day, e.g. 7.5 h = 27000 s."""
         return sum(_seconds(end) - _seconds(start) for start, end in self.periods)
@@ -81,6 +91,12 @@ def current() -> WorkCalendar:
     if "calendar" not in _cache:
         _cache["calendar"] = _load()
     return _cache["calendar"]
+
+
+def bypassing_cache() -> bool:
+    """True while calendar rows changed in a transaction not yet committed: each call
+    reads a snapshot of its own, so nothing should be memoised on it."""
+    return _bypass_cache
 
 
 def is_workday(day: dt.date) -> bool:

@@ -26,6 +26,7 @@ Arithmetic is done in UTC so that elapsed time is real time; results are returne
 in the current time zone. Working periods are local times of that zone.
 """
 
+import bisect
 import datetime as dt
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
@@ -73,7 +74,10 @@ def add_minutes(start: dt.datetime, minutes: int, unit: str) -> dt.datetime:
         return timezone.localtime(start_utc + delta)
     cal = calendar.current()
     if minutes > 0:
-        return timezone.localtime(_forward(cal, start_utc, delta))
+        tz = timezone.get_current_timezone()
+        table = _table(cal, start_utc, tz)
+        found = table.forward(start_utc, delta) if table else None
+        return (found or _forward(cal, start_utc, delta)).astimezone(tz)
     return timezone.localtime(_backward(cal, start_utc, -delta))
 
 
@@ -86,8 +90,90 @@ def counted_minutes(start: dt.datetime, end: dt.datetime, unit: str) -> int:
     if unit == LimitUnit.URGENT_HOURS:
         counted = end_utc - start_utc
     else:
-        counted = _working_time(calendar.current(), start_utc, end_utc)
+        cal = calendar.current()
+        table = _table(cal, start_utc, timezone.get_current_timezone())
+        found = table.between(start_utc, end_utc) if table else None
+        counted = _working_time(cal, start_utc, end_utc) if found is None else found
     return counted // _MINUTE
+
+
+# How far around a moment a working-time table reaches (days before, after).
+_TABLE_BEFORE, _TABLE_AFTER = 62, 430
+
+
+class _Table:
+    """Every working period of a range of days, with the working time before each: a
+    deadline or a count within the range is two binary searches instead of a walk day
+    by day (the walk stays the definition, and answers whatever falls outside)."""
+
+    def __init__(self, cal: calendar.WorkCalendar, first: dt.date, last: dt.date) -> None:
+        tz = timezone.get_current_timezone()  # _intervals reads it too
+        self.first, self.last = first, last
+        self.low = _utc(dt.datetime.combine(first, dt.time(0), tz))
+        self.high = _utc(dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tz))
+        self.starts: list[dt.datetime] = []
+        self.ends: list[dt.datetime] = []
+        # before[k]: working time in the periods before period k (one entry more).
+        self.before: list[dt.timedelta] = [dt.timedelta(0)]
+        day = first
+        while day <= last:
+            for begin, end in _intervals(cal, day):
+                self.starts.append(begin)
+                self.ends.append(end)
+                self.before.append(self.before[-1] + (end - begin))
+            day += dt.timedelta(days=1)
+
+    def covers(self, moment: dt.datetime) -> bool:
+        return self.low <= moment <= self.high
+
+    def forward(self, start: dt.datetime, remaining: dt.timedelta) -> dt.datetime | None:
+        """_forward within the table, or None when the answer is not in it."""
+        if not self.covers(start):
+            return None
+        i = bisect.bisect_right(self.ends, start)  # the first period ending after start
+        if i == len(self.ends):
+            return None
+        begin = max(self.starts[i], start)
+        if remaining <= self.ends[i] - begin:
+            return begin + remaining
+        target = self.before[i + 1] + remaining - (self.ends[i] - begin)
+        k = bisect.bisect_left(self.before, target, lo=i + 2)  # fits in period k - 1
+        if k == len(self.before):
+            return None
+        return self.starts[k - 1] + (target - self.before[k - 1])
+
+    def between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta | None:
+        """_working_time within the table (start <= end), or None outside it."""
+        if not (self.covers(start) and self.covers(end)):
+            return None
+        return self._upto(end) - self._upto(start)
+
+    def _upto(self, moment: dt.datetime) -> dt.timedelta:
+        k = bisect.bisect_right(self.starts, moment) - 1
+        if k < 0:
+            return dt.timedelta(0)
+        return self.before[k] + min(moment - self.starts[k], self.ends[k] - self.starts[k])
+
+
+def _table(cal: calendar.WorkCalendar, moment: dt.datetime, tz: dt.tzinfo) -> _Table | None:
+    """The snapshot's table around ``moment``, built or widened on first need. It reaches
+    no further than the years whose holidays are known (or the moment's own year), so
+    that it never logs the unknown-year warning for a year nobody asked about. None for
+    a snapshot read for one call only (calendar rows changed in an open transaction)."""
+    if calendar.bypassing_cache():
+        return None
+    table = cal.tables.get(tz)
+    if table is not None and table.covers(moment):
+        return table
+    day = moment.astimezone(tz).date()
+    known = calendar.known_years()
+    limit = dt.date(max([day.year, *known[-1:]]), 12, 31)
+    first = max(day - dt.timedelta(days=_TABLE_BEFORE), dt.date(min([day.year, *known[:1]]), 1, 1))
+    last = min(day + dt.timedelta(days=_TABLE_AFTER), limit)
+    if table is not None and (table.last - table.first).days < 20 * 366:
+        first, last = min(first, table.first), max(last, table.last)
+    table = cal.tables[tz] = _Table(cal, first, last)
+    return table
 
 
 def _forward(
@@ -137,15 +223,27 @@ def _days(start: dt.datetime, step: int) -> Iterator[dt.date]:
         day += dt.timedelta(days=step)
 
 
-def _intervals(cal: calendar.WorkCalendar, day: dt.date) -> list[Interval]:
-    """The working periods of ``day`` as UTC instants; none on a day off."""
-    if not cal.is_workday(day):
-        return []
+def _intervals(cal: calendar.WorkCalendar, day: dt.date) -> tuple[Interval, ...]:
+    """The working periods of ``day`` as UTC instants; none on a day off.
+
+    Memoised on the calendar snapshot (a changed calendar row makes a new snapshot): a
+    deadline walks day by day, and building each day's instants was most of its cost."""
     tz = timezone.get_current_timezone()
-    return [
-        (_utc(dt.datetime.combine(day, start, tz)), _utc(dt.datetime.combine(day, end, tz)))
-        for start, end in cal.periods
-    ]
+    key = (tz, day)
+    found = cal.intervals_by_day.get(key)
+    if found is None:
+        found = cal.intervals_by_day[key] = (
+            tuple(
+                (
+                    _utc(dt.datetime.combine(day, start, tz)),
+                    _utc(dt.datetime.combine(day, end, tz)),
+                )
+                for start, end in cal.periods
+            )
+            if cal.is_workday(day)
+            else ()
+        )
+    return found
 
 
 def _unit(unit: str) -> LimitUnit:

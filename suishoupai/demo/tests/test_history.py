@@ -177,3 +177,42 @@ def test_command_writes_a_history_with_the_city_shape(harbin):
     # A second run adds to the history instead of clashing with it.
     call_command("generate_history", cases=50, days=5, end="2026-11-20T17:00", stdout=StringIO())
     assert Case.objects.count() == 650
+
+
+def _stored_facts() -> dict[int, dict]:
+    from suishoupai.stats.models import KEY_FIELDS, CaseFact
+
+    stored: dict[int, dict] = {}
+    for row in CaseFact.objects.values("case_id", "count", "total", *KEY_FIELDS):
+        key = tuple(row[k] for k in KEY_FIELDS)
+        stored.setdefault(row["case_id"], {})[key] = (row["count"], row["total"])
+    return stored
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_generated_statistics_equal_a_recomputation_from_the_events(harbin, monkeypatch, workers):
+    """The facts and daily cells the generator writes (on two runs, the second added to
+    the first) are what rebuild_stats derives from the events it wrote. Two workers: the
+    slices run one after the other here (a test database cannot cross a fork), each with
+    its own id ranges, and their cells are summed."""
+    from suishoupai.demo import history
+    from suishoupai.stats import services as stats
+
+    def in_turn(job, bounds):
+        return [job.run(k, bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
+
+    monkeypatch.setattr(history, "_run_slices", in_turn)
+    history.generate(400, days=90, end=END, seed=3, batch=150, workers=workers)
+    history.generate(120, days=20, end=END, seed=4, batch=50, workers=workers)
+    assert Case.objects.count() == 520
+    cells, per_case = stats.recompute()
+    assert (
+        sum(
+            c
+            for (grain, _d, metric, *_rest), (c, _t) in cells.items()
+            if grain == "dm" and metric == "reported"
+        )
+        == 520
+    )
+    assert stats.stored_cells() == cells
+    assert _stored_facts() == {pk: facts for pk, facts in per_case.items() if facts}

@@ -81,3 +81,32 @@ def test_it_counts_every_minute_of_urgent_hours(start: dt.datetime, count: int) 
     due = clock.add_minutes(start, count, URGENT)
     assert due - start == dt.timedelta(minutes=count)
     assert clock.counted_minutes(start, due, HOURS) <= count
+
+
+# The working-time table (clock._Table) answers with binary searches; the day-by-day walk
+# (_forward, _working_time) is the definition. Moments reach into 2025 and 2028 so that
+# tables are built, widened and left (the walk answers outside them).
+wide_moments = st.datetimes(
+    min_value=dt.datetime(2025, 6, 1),
+    max_value=dt.datetime(2028, 3, 31),
+    timezones=st.just(SHANGHAI),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(start=wide_moments, count=st.integers(min_value=1, max_value=60_000), unit=working_units)
+def test_the_table_gives_the_same_deadline_as_walking_day_by_day(
+    start: dt.datetime, count: int, unit: str
+) -> None:
+    walked = clock._forward(calendar.current(), start.astimezone(dt.UTC), count * clock._MINUTE)
+    assert clock.add_minutes(start, count, unit) == walked
+
+
+@settings(max_examples=400, deadline=None)
+@given(a=wide_moments, b=wide_moments, unit=working_units)
+def test_the_table_counts_the_same_working_time_as_walking_day_by_day(
+    a: dt.datetime, b: dt.datetime, unit: str
+) -> None:
+    low, high = sorted((a.astimezone(dt.UTC), b.astimezone(dt.UTC)))
+    walked = clock._working_time(calendar.current(), low, high) // clock._MINUTE
+    assert clock.counted_minutes(low, high, unit) == walked

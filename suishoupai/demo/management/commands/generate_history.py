@@ -2,7 +2,6 @@ import time
 from datetime import datetime
 from typing import Any
 
-from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -14,7 +13,8 @@ class Command(BaseCommand):
         "Write a realistic history of N cases for Harbin into the configured database, in "
         "bulk (COPY on PostgreSQL): districts' shares, daily and weekly rhythm, each case as "
         "far along its path as time allowed, with the events, milestones and deadlines the "
-        "services write. Photos are rows without files. Run after load_reference."
+        "services write, and the statistics rollups derived from them. Photos are rows "
+        "without files. Run after load_reference."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,7 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20261207)
         parser.add_argument("--batch", type=int, default=5000, help="cases per transaction")
         parser.add_argument(
-            "--no-stats", action="store_true", help="do not run rebuild_stats afterwards"
+            "--workers",
+            type=int,
+            default=1,
+            help="processes, each making and writing its own slice of the cases (1)",
+        )
+        parser.add_argument(
+            "--no-stats",
+            action="store_true",
+            help="do not write the statistics facts and daily cells (rebuild_stats can, later)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,6 +55,8 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 batch=options["batch"],
                 progress=progress if options["verbosity"] > 0 else None,
+                workers=options["workers"],
+                stats=not options["no_stats"],
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
@@ -59,9 +69,3 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"  {states}")
-        # The statistics (another app) keep tables of their own; rebuilt when that exists.
-        if not options["no_stats"] and "rebuild_stats" in get_commands():
-            try:
-                call_command("rebuild_stats", stdout=self.stdout)
-            except CommandError as exc:
-                self.stderr.write(f"rebuild_stats failed: {exc}")
