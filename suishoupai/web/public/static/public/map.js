@@ -56,6 +56,10 @@
 
   var map = L.map("map", { attributionControl: !!cfg.map.tiles, maxZoom: 19 })
     .setView(toMap(45.76, 126.63), 11);
+  // The outlines arrive after the first view: they fit the map to the city only if
+  // nobody has moved it meanwhile (a person who zoomed in is not thrown back out).
+  var untouched = true;
+  map.on("movestart zoomstart", function () { untouched = false; });
   if (cfg.map.tiles) {
     var tiles = cfg.map.tiles;
     L.tileLayer(tiles.url, { subdomains: tiles.subdomains || "abc", attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
@@ -74,7 +78,7 @@
       }
     }).addTo(map);
     layer.bringToBack();
-    if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { animate: false });
+    if (untouched && layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { animate: false });
   }).catch(function () { /* the cases still show without outlines */ });
 
   var shown = L.layerGroup().addTo(map);
@@ -96,7 +100,13 @@
   }
 
   function draw(data) {
-    shown.clearLayers();
+    // A pin's popup moves the map to fit (auto-pan), which asks again and redraws: the
+    // pin whose popup the person just opened stays as it is if its case is still there.
+    var keep = null, kept = false, old = [];
+    shown.eachLayer(function (l) {
+      if (!keep && l.isPopupOpen && l.isPopupOpen()) keep = l; else old.push(l);
+    });
+    old.forEach(function (l) { shown.removeLayer(l); });
     map.getContainer().dataset.mode = data.mode;
     map.getContainer().dataset.zoom = String(data.zoom);  // what is drawn (tests wait for it)
     status.textContent = data.total ? t("in_view", { n: data.total }) : t("none_in_view");
@@ -115,10 +125,12 @@
       if (c.coarse) {
         shown.addLayer(L.circle(at, { radius: 70, className: "coarse-area", interactive: false }));
       }
-      var pin = L.marker(at, { title: name(c.category) + " · " + c.number, alt: name(c.category) });
+      if (keep && keep.options.number === c.number) { kept = true; return; }
+      var pin = L.marker(at, { title: name(c.category) + " · " + c.number, alt: name(c.category), number: c.number });
       pin.bindPopup(function () { return popup(c); }, { maxWidth: 230, autoPanPadding: [12, 12] });
       shown.addLayer(pin);
     });
+    if (keep && !kept) shown.removeLayer(keep);
   }
 
   function popup(c) {
