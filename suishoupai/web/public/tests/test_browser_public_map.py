@@ -100,6 +100,7 @@ def test_a_phone_sees_cells_filters_by_category_zooms_in_and_opens_a_case(
     pins.first.click()
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("道路破损")
+    drawn(page)  # the popup's auto-pan moved the map: its answer is drawn, nothing moves now
     number = re.search(r"P\d{7}", popup.inner_text()).group(0)
     popup.get_by_role("link", name="查看案件").click()
     expect(page).to_have_url(re.compile(rf"/m/cases/{number}$"))
